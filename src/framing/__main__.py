@@ -1,0 +1,3 @@
+from framing.cli import main
+
+main()

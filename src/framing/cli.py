@@ -1,0 +1,207 @@
+"""The command line: parse arguments, call the stages, print. No logic lives here."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from framing.errors import FramingError
+
+app = typer.Typer(
+    name="framing",
+    help="Find loaded framing in news: label each sentence loaded or neutral, point at the words, score the article.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+ModelOption = Annotated[Optional[Path], typer.Option("--model", "-m", help="Model file (.joblib); default: the model shipped in models/.", show_default=False)]
+
+
+def _err(message: str) -> None:
+    typer.echo(f"framing: error: {message}", err=True)
+
+
+def _info(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def _load_model(path: Optional[Path]):
+    from framing import model
+
+    return model.load(path) if path is not None else model.load_default()
+
+
+def _read_params(path: Optional[Path]) -> tuple[dict, int]:
+    """Model parameters and seed from a params.yaml (section ``model`` and key ``seed``)."""
+    if path is None:
+        return {}, 0
+    from framing.params import read_params
+
+    params = read_params(path)
+    return dict(params.get("model") or {}), int(params.get("seed", 0))
+
+
+@app.command()
+def train(
+    corpus: Annotated[Optional[list[Path]], typer.Option("--corpus", "-c", help="Corpus file (CSV, JSONL or BABE's CSV); repeat for several. Default: BABE.", show_default=False)] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Where to write the model (.joblib); its card goes beside it. Default: the shipped model in models/.", show_default=False)] = None,
+    params: Annotated[Optional[Path], typer.Option("--params", help="params.yaml with a 'model' section and a 'seed'.", show_default=False)] = None,
+    seed: Annotated[Optional[int], typer.Option("--seed", help="Random seed (overrides params.yaml).", show_default=False)] = None,
+    lexicons: Annotated[Optional[Path], typer.Option("--lexicons", help="Folder of cue lexicons; default $FRAMING_LEXICONS or ../shared/lexicons.", show_default=False)] = None,
+) -> None:
+    """Train a model from one or more labelled corpus files."""
+    from framing import corpus as corpus_mod
+    from framing import model as model_mod
+    from framing.lexicons import load_lexicons
+
+    model_params, file_seed = _read_params(params)
+    seed = file_seed if seed is None else seed
+    paths = corpus or [corpus_mod.default_corpus_path()]
+    data = corpus_mod.read_corpora(paths)
+    _info(data.report.summary())
+    lex = load_lexicons(lexicons)
+    fitted = model_mod.train(data, model_params, lex, seed)
+    target = out or model_mod.default_model_path()
+    model_mod.save(fitted, target)
+    cv = fitted.card["cross_validation"]
+    _info(f"wrote {target} (threshold {fitted.threshold:.2f}; out-of-fold macro-F1 {cv['macro_f1']:.3f})")
+
+
+@app.command()
+def evaluate(
+    model: ModelOption = None,
+    corpus: Annotated[Optional[Path], typer.Option("--corpus", "-c", help="Labelled corpus to evaluate on. Default: BABE.", show_default=False)] = None,
+    cv: Annotated[Optional[int], typer.Option("--cv", min=2, help="K-fold cross-validation: retrain the model's configuration K times on the corpus.", show_default=False)] = None,
+    by_outlet: Annotated[bool, typer.Option("--by-outlet", help="Also train without each outlet and test on it.")] = False,
+    metrics: Annotated[Optional[Path], typer.Option("--metrics", help="Write the figures as JSON here.", show_default=False)] = None,
+    plots: Annotated[Optional[Path], typer.Option("--plots", help="Write ROC, PR, calibration and confusion plot data (JSON) and images here.", show_default=False)] = None,
+    lexicons: Annotated[Optional[Path], typer.Option("--lexicons", help="Folder of cue lexicons (for --cv and --by-outlet).", show_default=False)] = None,
+) -> None:
+    """Held-out or K-fold figures: macro-F1, per-class P/R/F1, ROC-AUC, PR-AUC, Brier, confusion."""
+    from framing import corpus as corpus_mod
+    from framing import evaluation, reports
+
+    fitted = _load_model(model)
+    data = corpus_mod.read_corpus(corpus or corpus_mod.default_corpus_path())
+    _info(data.report.summary())
+    params = fitted.card.get("parameters", {})
+    seed = int(fitted.card.get("seed", 0))
+    if cv is not None or by_outlet:
+        from framing.lexicons import load_lexicons
+
+        lex = load_lexicons(lexicons)
+    if cv is not None:
+        result = evaluation.cross_validate(data, params, lex, seed, folds=cv)
+        proba, threshold = result["_oof"], result["model"]["pooled"]["threshold"]
+    else:
+        trained_on = set((fitted.card.get("training_data") or {}).get("files", {}).values())
+        if trained_on & set(data.sha256.values()):
+            _info("warning: this corpus is (part of) the model's training data; "
+                  "these figures are not held-out. Use --cv K for honest figures.")
+        proba = fitted.predict_proba(data.texts)
+        threshold = fitted.threshold
+        result = {"held_out": evaluation.binary_metrics(data.labels, proba, threshold)}
+    if by_outlet:
+        result["leave_one_outlet_out"] = evaluation.leave_one_outlet_out(data, params, lex, seed)
+    typer.echo(reports.render_evaluation(result))
+    if metrics is not None:
+        evaluation.write_metrics(metrics, result)
+    if plots is not None:
+        evaluation.write_plots(plots, data.labels, proba, threshold)
+
+
+@app.command()
+def predict(
+    input: Annotated[str, typer.Argument(help="Sentences: .jsonl (a \"text\" field per line), .csv (a \"text\" column), .txt (a sentence per line), or - for stdin.", show_default=False)],
+    model: ModelOption = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write JSONL here (atomically) instead of stdout.", show_default=False)] = None,
+    input_format: Annotated[Optional[str], typer.Option("--input-format", help="jsonl, csv or txt; default: from the file's suffix.", show_default=False)] = None,
+) -> None:
+    """Label sentences and list the words that make each loaded, as JSONL in input order."""
+    from framing import batch
+    from framing.textio import atomic_open
+
+    fitted = _load_model(model)
+    records = batch.iter_records(input, input_format)
+    rows = batch.predict_records(fitted, records)
+    if output is None:
+        batch.write_jsonl(rows, sys.stdout)
+    else:
+        with atomic_open(output) as fh:
+            batch.write_jsonl(rows, fh)
+
+
+class ScoreFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+@app.command()
+def score(
+    articles: Annotated[list[str], typer.Argument(help="Article files (.txt; the first line is the headline), or - for stdin.", show_default=False)],
+    model: ModelOption = None,
+    format: Annotated[ScoreFormat, typer.Option("--format", "-f", help="Output format.")] = ScoreFormat.table,
+) -> None:
+    """Split articles into sentences, label each, and score the whole article."""
+    from framing import reports, scoring
+
+    fitted = _load_model(model)
+    results, failed = [], 0
+    for path in articles:
+        try:
+            results.append(scoring.score_file(fitted, path))
+        except FramingError as exc:
+            # One bad file among many is reported; the others are still scored.
+            _err(str(exc))
+            failed += 1
+    if results:
+        if format is ScoreFormat.json:
+            payload = [r.to_dict() for r in results]
+            typer.echo(json.dumps(payload[0] if len(articles) == 1 else payload, ensure_ascii=False, indent=2))
+        else:
+            reports.print_table(results)
+    if failed:
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    """Entry point: user errors become one line on stderr and a non-zero exit."""
+    try:
+        code = app(standalone_mode=False)
+    except FramingError as exc:
+        _err(str(exc))
+        sys.exit(2)
+    except KeyboardInterrupt:
+        _err("interrupted")
+        sys.exit(130)
+    except BrokenPipeError:
+        # `framing predict big.jsonl | head` closes the pipe early; that is not an error.
+        sys.stderr.close()
+        sys.exit(0)
+    except Exception as exc:
+        import click
+
+        if isinstance(exc, click.exceptions.Exit):
+            sys.exit(exc.exit_code)
+        if isinstance(exc, click.exceptions.Abort):
+            _err("aborted")
+            sys.exit(1)
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if os.environ.get("FRAMING_DEBUG"):
+            raise
+        _err(f"unexpected {type(exc).__name__}: {exc} (set FRAMING_DEBUG=1 for details)")
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+if __name__ == "__main__":
+    main()

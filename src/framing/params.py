@@ -1,0 +1,29 @@
+"""Reading params.yaml, the one place experiment parameters live (DVC convention)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from framing.errors import FramingError
+
+
+def read_params(path: str | os.PathLike) -> dict[str, Any]:
+    path = Path(path)
+    try:
+        import yaml
+    except ImportError:
+        raise FramingError("reading params.yaml needs PyYAML: pip install 'framing[dvc]'", path) from None
+    if not path.is_file():
+        raise FramingError("no such parameters file", path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        line = getattr(getattr(exc, "problem_mark", None), "line", None)
+        raise FramingError("not valid YAML", path, None if line is None else line + 1) from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise FramingError("expected a mapping of parameters", path)
+    return data
