@@ -172,9 +172,13 @@ def score(
 
 
 def main() -> None:
-    """Entry point: user errors become one line on stderr and a non-zero exit."""
+    run_app(app)
+
+
+def run_app(application: typer.Typer) -> None:
+    """Run a typer app: user errors become one line on stderr and a non-zero exit."""
     try:
-        code = app(standalone_mode=False)
+        code = application(standalone_mode=False)
     except FramingError as exc:
         _err(str(exc))
         sys.exit(2)

@@ -1,0 +1,88 @@
+"""The DVC pipeline's own steps that are not user commands: get the corpus, prepare it.
+
+`dvc repro` runs these as ``python -m framing.pipeline get-corpus`` and
+``python -m framing.pipeline prepare``; training and evaluation run through the
+ordinary ``framing train`` / ``framing evaluate`` commands, so the pipeline and
+a user at the terminal exercise exactly the same code.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from framing import corpus as corpus_mod
+from framing.textio import atomic_open
+
+app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True,
+                  help="Steps of the DVC pipeline (see dvc.yaml).")
+
+PREPARED_COLUMNS = ("text", "label", "biased_words", "outlet", "topic")
+
+
+def get_corpus(out: Path) -> Path:
+    """Copy the pinned BABE file from the offline mirror, or download it; the SHA-256 is checked either way."""
+    source = corpus_mod.default_corpus_path()
+    with atomic_open(out, "wb") as dst, open(source, "rb") as src:
+        shutil.copyfileobj(src, dst)
+    if corpus_mod.sha256_file(out) != corpus_mod.sha256_file(source):
+        raise RuntimeError(f"copy of {source} to {out} differs from its source")
+    return out
+
+
+def prepare(source: Path, out: Path, report: Path) -> dict:
+    """Validate the raw corpus and write it in the project's plain CSV format.
+
+    Rows are written in the order read, so the same input always gives the
+    same bytes (and DVC sees no change on a second run).
+    """
+    data = corpus_mod.read_corpus(source)
+    with atomic_open(out, "w") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(PREPARED_COLUMNS)
+        for text, label, words, outlet, topic in zip(data.texts, data.labels, data.biased_words, data.outlets, data.topics):
+            writer.writerow([text, "loaded" if label else "neutral", json.dumps(words, ensure_ascii=False),
+                             outlet or "", topic or ""])
+    summary = {
+        "source": Path(source).name,
+        "sha256": corpus_mod.sha256_file(source),
+        "sentences": len(data),
+        "loaded": int(data.labels.sum()),
+        "neutral": int(len(data) - data.labels.sum()),
+        "summary": data.report.summary(),
+    }
+    with atomic_open(report, "w") as fh:
+        json.dump(summary, fh, indent=2, sort_keys=True)
+        fh.write("\n")
+    return summary
+
+
+@app.command("get-corpus")
+def _get_corpus_cmd(out: Annotated[Path, typer.Option("--out")] = Path("data/raw/babe.csv")) -> None:
+    """Fetch BABE (SG2) into the pipeline's data folder."""
+    typer.echo(f"wrote {get_corpus(out)}", err=True)
+
+
+@app.command("prepare")
+def _prepare_cmd(
+    source: Annotated[Path, typer.Option("--in")] = Path("data/raw/babe.csv"),
+    out: Annotated[Path, typer.Option("--out")] = Path("data/prepared/corpus.csv"),
+    report: Annotated[Path, typer.Option("--report")] = Path("metrics/corpus.json"),
+) -> None:
+    """Validate and normalise the corpus for training."""
+    typer.echo(prepare(source, out, report)["summary"], err=True)
+
+
+def main() -> None:
+    from framing.cli import run_app
+
+    run_app(app)
+
+
+if __name__ == "__main__":
+    main()
