@@ -140,11 +140,19 @@ def leave_one_outlet_out(corpus, params=None, lexicons=None, seed: int = 0, min_
 
 # -- plots as data -------------------------------------------------------------
 
+def _thin(n: int, most: int = 200) -> np.ndarray:
+    """Indices of at most ``most`` evenly spaced points, ends included: curves
+    with a point per sentence add nothing to a plot but weight to the repository."""
+    return np.unique(np.linspace(0, n - 1, min(n, most)).round().astype(int)) if n else np.arange(0)
+
+
 def plot_data(y: np.ndarray, proba: np.ndarray, threshold: float) -> dict[str, list[dict[str, Any]]]:
     """Rows DVC can draw: ROC, precision-recall, calibration and confusion."""
     y = np.asarray(y, dtype=int)
-    fpr, tpr, roc_t = roc_curve(y, proba)
+    fpr, tpr, roc_t = (a[_thin(len(a))] for a in roc_curve(y, proba))
     prec, rec, pr_t = precision_recall_curve(y, proba)
+    keep = _thin(len(pr_t))
+    prec, rec, pr_t = np.append(prec[keep], prec[-1]), np.append(rec[keep], rec[-1]), pr_t[keep]
     frac_pos, mean_pred = calibration_curve(y, proba, n_bins=10, strategy="uniform")
     pred = (np.asarray(proba) >= threshold).astype(int)
     return {
