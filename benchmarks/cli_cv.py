@@ -1,0 +1,79 @@
+"""5-fold cross-validation on BABE through the command line, as a user would run it.
+
+Each fold: write the training part as a CSV (text, label, biased_words), run
+`framing train --corpus`, write the held-out part as JSONL, run `framing
+predict`, and score the labels it prints. This checks the whole tool, not just
+the estimator: reading, training, calibration, threshold and prediction.
+
+    python benchmarks/cli_cv.py [--folds 5] [--seed 0] [--corpus PATH] [--json OUT]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from sklearn.metrics import f1_score
+from sklearn.model_selection import StratifiedKFold
+
+from framing.corpus import default_corpus_path, read_corpus
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    result = subprocess.run([sys.executable, "-m", "framing", *args], capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.exit(f"framing {' '.join(args)} failed:\n{result.stderr}")
+    return result
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--corpus", type=Path, default=None)
+    ap.add_argument("--json", type=Path, default=None)
+    args = ap.parse_args()
+    data = read_corpus(args.corpus or default_corpus_path())
+    y = data.labels
+    texts = np.asarray(data.texts, dtype=object)
+    scores, times = [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        cv = StratifiedKFold(n_splits=args.folds, shuffle=True, random_state=args.seed)
+        for fold, (train_idx, test_idx) in enumerate(cv.split(texts, y)):
+            train_csv = tmp / f"train{fold}.csv"
+            with open(train_csv, "w", newline="", encoding="utf-8") as fh:
+                w = csv.writer(fh)
+                w.writerow(["text", "label", "biased_words"])
+                for i in train_idx:
+                    w.writerow([texts[i], "loaded" if y[i] else "neutral", json.dumps(data.biased_words[i])])
+            test_jsonl = tmp / f"test{fold}.jsonl"
+            test_jsonl.write_text("".join(json.dumps({"text": texts[i]}) + "\n" for i in test_idx), encoding="utf-8")
+            model = tmp / f"model{fold}.joblib"
+            t0 = time.perf_counter()
+            run("train", "--corpus", str(train_csv), "--out", str(model))
+            t1 = time.perf_counter()
+            out = run("predict", "--model", str(model), str(test_jsonl)).stdout.splitlines()
+            t2 = time.perf_counter()
+            pred = np.array([json.loads(line)["label"] == "loaded" for line in out], dtype=int)
+            scores.append(f1_score(y[test_idx], pred, average="macro"))
+            times.append((t1 - t0, t2 - t1))
+            print(f"fold {fold}: macro-F1 {scores[-1]:.4f}  (train {t1 - t0:.0f} s, predict {len(test_idx)} "
+                  f"sentences {t2 - t1:.1f} s)", flush=True)
+    result = {"folds": args.folds, "seed": args.seed, "sentences": len(y), "per_fold": scores,
+              "macro_f1_mean": float(np.mean(scores)), "macro_f1_std": float(np.std(scores, ddof=1))}
+    print(f"{args.folds}-fold CV through `framing train` + `framing predict`: macro-F1 "
+          f"{result['macro_f1_mean']:.4f} ± {result['macro_f1_std']:.4f}")
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
