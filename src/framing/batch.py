@@ -1,7 +1,27 @@
-"""Batch prediction: read sentences from JSONL, CSV, TXT or stdin, write JSONL.
+"""Batch prediction: sentences from JSONL, CSV, TXT or stdin to JSONL or CSV, at any size.
 
-Input is read as a stream of (line number, text) records so a bad record can
-be reported with its line, and so large inputs need not fit in memory.
+The input is read as a stream of (line number, text) records and scored a
+chunk at a time, so memory depends on the chunk size and the number of chunks
+in flight, never on the length of the input, and a bad record can be reported
+with its line.
+
+Every backend runs the same function, :func:`score_chunk`, on the same chunks
+and the parent writes the results in submission order, so the output is
+byte-for-byte the same whether one process, N local processes or a Dask
+cluster did the work. Workers render their chunk to output text themselves:
+that parallelises the JSON encoding too, and a string is the cheapest thing to
+send back.
+
+Malformed input (a line that is not JSON, a CSV row with the wrong number of
+fields, a record without text) stops the run with ``FILE:LINE: message``
+unless ``skip_invalid`` is set, in which case such records are skipped and
+counted. What a failure leaves behind:
+
+* with an output file: nothing; the file is written atomically.
+* to stdout from a file: nothing; the file is checked in a parsing-only first
+  pass before any scoring (about 1% of the scoring time).
+* to stdout from stdin: stdin cannot be read twice, so every record before the
+  bad line is written, then the run stops with a non-zero exit.
 """
 
 from __future__ import annotations
@@ -11,16 +31,29 @@ import io
 import json
 import os
 import sys
-from collections.abc import Iterable, Iterator
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from framing.errors import FramingError
 from framing.model import FramingModel
-from framing.textio import decode_text, looks_binary
+from framing.textio import atomic_open, looks_binary
 
 FORMATS = ("jsonl", "csv", "txt")
+OUTPUT_FORMATS = ("jsonl", "csv")
+BACKENDS = ("local", "dask")
+CSV_COLUMNS = ("text", "probability", "label", "cues")
+
+# Large enough that per-call overhead of the scikit-learn pipeline, loky and
+# Dask (milliseconds) is noise next to scoring (~0.3 s per chunk), small enough
+# that a chunk of long sentences stays a few MB.
+DEFAULT_CHUNK_SIZE = 2048
+
+DASK_INSTALL_HINT = "the dask backend needs Dask's distributed scheduler: pip install 'framing[dask]'"
 
 
 def detect_format(path: str | os.PathLike, fmt: str | None = None) -> str:
@@ -39,68 +72,149 @@ def detect_format(path: str | os.PathLike, fmt: str | None = None) -> str:
     return "txt"
 
 
-def _open_text(path: str | os.PathLike) -> IO[str]:
-    """A text stream over a file or stdin, tolerant of the encodings news text comes in."""
-    if str(path) == "-":
-        raw = sys.stdin.buffer
-    else:
-        p = Path(path)
-        if not p.exists():
-            raise FramingError("no such file", p)
-        if p.is_dir():
-            raise FramingError("is a directory, not a file", p)
-        raw = open(p, "rb")  # noqa: SIM115 - closed by the wrapper's owner
-    head = raw.peek(8192)[:8192] if hasattr(raw, "peek") else b""
-    if looks_binary(head):
-        raise FramingError("not a text file (binary content)", path)
-    try:
-        head.decode("utf-8-sig")
-        encoding = "utf-8-sig"
-    except UnicodeDecodeError as exc:
-        # A cut in the middle of a multi-byte character at the end of the
-        # sample is not a sign of another encoding.
-        encoding = "utf-8-sig" if exc.start >= len(head) - 3 else "cp1252"
-    return io.TextIOWrapper(raw, encoding=encoding, errors="replace",
-                            newline="")
+def output_format_for(output: str | os.PathLike | None, fmt: str | None = None) -> str:
+    """--format if given, else CSV for an output file named *.csv, else JSONL."""
+    if fmt:
+        if fmt not in OUTPUT_FORMATS:
+            raise FramingError(f"unknown output format {fmt!r}; use one of {', '.join(OUTPUT_FORMATS)}")
+        return fmt
+    if output is not None and Path(output).suffix.lower() == ".csv":
+        return "csv"
+    return "jsonl"
 
 
-def iter_records(path: str | os.PathLike, fmt: str | None = None) -> Iterator[tuple[int, str]]:
-    """Yield (line number, text) for each input sentence, in input order."""
-    fmt = detect_format(path, fmt)
-    stream = _open_text(path)
-    try:
-        if fmt == "txt":
-            for number, line in enumerate(stream, 1):
-                text = line.rstrip("\r\n")
-                if text.strip():
-                    yield number, text
-        elif fmt == "jsonl":
-            for number, line in enumerate(stream, 1):
-                if not line.strip():
-                    continue
-                try:
-                    obj = json.loads(line)
-                except ValueError as exc:
-                    raise FramingError(f"not valid JSON ({exc.msg})", path, number) from None
-                if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
-                    raise FramingError('each line must be a JSON object with a "text" string', path, number)
-                yield number, obj["text"]
+# --------------------------------------------------------------------------- reading
+
+class InputStream:
+    """The records of one input, and how many of its bytes have been read so far.
+
+    Iterate it for ``(line number, text)`` pairs in input order. ``position``
+    and ``size`` (None for stdin) drive the progress bar's ETA; ``skipped`` and
+    ``first_error`` report what ``skip_invalid`` left out.
+    """
+
+    def __init__(self, path: str | os.PathLike, fmt: str | None = None, skip_invalid: bool = False):
+        self.path = path
+        self.fmt = detect_format(path, fmt)
+        self.skip_invalid = skip_invalid
+        self.skipped = 0
+        self.first_error: FramingError | None = None
+        self.size: int | None = None
+        self._raw: Any = None
+        self._stdin = str(path) == "-"
+        if not self._stdin:
+            p = Path(path)
+            if not p.exists():
+                raise FramingError("no such file", p)
+            if p.is_dir():
+                raise FramingError("is a directory, not a file", p)
+            if p.is_file():
+                self.size = p.stat().st_size
+
+    @property
+    def position(self) -> int:
+        try:
+            return self._raw.tell() if self._raw is not None else 0
+        except (OSError, ValueError):
+            return 0
+
+    def _open(self) -> IO[str]:
+        if self._stdin:
+            raw = sys.stdin.buffer
         else:
-            reader = csv.DictReader(stream)
-            if reader.fieldnames is None or "text" not in reader.fieldnames:
-                raise FramingError('the CSV needs a "text" column', path, 1)
-            for row in reader:
-                text = row.get("text")
-                if text is None:
-                    raise FramingError("row has fewer fields than the header", path, reader.line_num)
-                yield reader.line_num, text
-    except UnicodeDecodeError:
-        raise FramingError("cannot decode the text (not UTF-8, Windows-1252 or Latin-1)", path) from None
-    except csv.Error as exc:
-        raise FramingError(f"malformed CSV ({exc})", path) from None
-    finally:
-        if str(path) != "-":
-            stream.close()
+            try:
+                raw = open(self.path, "rb")  # noqa: SIM115 - closed in __iter__
+            except OSError as exc:
+                raise FramingError(f"cannot read: {exc.strerror or exc}", self.path) from None
+        self._raw = raw
+        head = raw.peek(8192)[:8192] if hasattr(raw, "peek") else b""
+        if looks_binary(head):
+            raise FramingError("not a text file (binary content)", self.path)
+        try:
+            head.decode("utf-8-sig")
+            encoding = "utf-8-sig"
+        except UnicodeDecodeError as exc:
+            # A cut in the middle of a multi-byte character at the end of the
+            # sample is not a sign of another encoding.
+            encoding = "utf-8-sig" if exc.start >= len(head) - 3 else "cp1252"
+        return io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="")
+
+    def _invalid(self, message: str, line: int) -> None:
+        error = FramingError(message, self.path, line)
+        if not self.skip_invalid:
+            raise error
+        self.skipped += 1
+        if self.first_error is None:
+            self.first_error = error
+
+    def __iter__(self) -> Iterator[tuple[int, str]]:
+        stream = self._open()
+        try:
+            if self.fmt == "txt":
+                yield from self._txt(stream)
+            elif self.fmt == "jsonl":
+                yield from self._jsonl(stream)
+            else:
+                yield from self._csv(stream)
+        finally:
+            if self._stdin:
+                stream.detach()  # leave sys.stdin usable
+            else:
+                stream.close()
+
+    def _txt(self, stream: IO[str]) -> Iterator[tuple[int, str]]:
+        for number, line in enumerate(stream, 1):
+            text = line.rstrip("\r\n")
+            if text.strip():
+                yield number, text
+
+    def _jsonl(self, stream: IO[str]) -> Iterator[tuple[int, str]]:
+        for number, line in enumerate(stream, 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except ValueError as exc:
+                self._invalid(f"not valid JSON ({getattr(exc, 'msg', exc)})", number)
+                continue
+            if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
+                self._invalid('each line must be a JSON object with a "text" string', number)
+                continue
+            yield number, obj["text"]
+
+    def _csv(self, stream: IO[str]) -> Iterator[tuple[int, str]]:
+        reader = csv.reader(stream)
+        try:
+            header = next(reader, None)
+        except csv.Error as exc:
+            raise FramingError(f"malformed CSV header ({exc})", self.path, 1) from None
+        if header is None or "text" not in header:
+            raise FramingError('the CSV needs a "text" column', self.path, 1)
+        column, width = header.index("text"), len(header)
+        while True:
+            # A quoted field may span lines; the record is named by the line it starts on.
+            start = reader.line_num + 1
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                self._invalid(f"malformed CSV ({exc})", start)
+                continue
+            if not row:
+                continue
+            if len(row) != width:
+                # A row that does not line up with the header has its text in
+                # the wrong column (often an unquoted comma): scoring it would
+                # score the wrong words.
+                self._invalid(f"row has {len(row)} fields but the header has {width}", start)
+                continue
+            yield start, row[column]
+
+
+def iter_records(path: str | os.PathLike, fmt: str | None = None, skip_invalid: bool = False) -> Iterator[tuple[int, str]]:
+    """Yield (line number, text) for each input sentence, in input order."""
+    return iter(InputStream(path, fmt, skip_invalid))
 
 
 def chunked(iterable: Iterable, size: int) -> Iterator[list]:
@@ -109,7 +223,29 @@ def chunked(iterable: Iterable, size: int) -> Iterator[list]:
         yield chunk
 
 
-def predict_records(model: FramingModel, records: Iterable[tuple[int, str]], chunk_size: int = 2048) -> Iterator[dict]:
+# --------------------------------------------------------------------------- scoring
+
+def render(predictions: Sequence, output_format: str = "jsonl") -> str:
+    """Predictions as output text: JSONL lines, or CSV rows without the header."""
+    rows = [p.to_dict() for p in predictions]
+    if output_format == "jsonl":
+        return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerows((r["text"], r["probability"], r["label"], json.dumps(r["cues"], ensure_ascii=False)) for r in rows)
+    return buffer.getvalue()
+
+
+def csv_header() -> str:
+    return ",".join(CSV_COLUMNS) + "\n"
+
+
+def score_chunk(model: FramingModel, texts: Sequence[str], output_format: str = "jsonl") -> str:
+    """The one unit of work every backend runs: label a chunk and render it."""
+    return render(model.predict(list(texts)), output_format)
+
+
+def predict_records(model: FramingModel, records: Iterable[tuple[int, str]], chunk_size: int = DEFAULT_CHUNK_SIZE) -> Iterator[dict]:
     """Predictions as JSON-ready dicts, in input order, computed a chunk at a time."""
     for chunk in chunked(records, chunk_size):
         for prediction in model.predict([text for _, text in chunk]):
@@ -123,3 +259,279 @@ def write_jsonl(rows: Iterable[dict], out: IO[str]) -> int:
         out.write("\n")
         n += 1
     return n
+
+
+# Set once per worker process by the pool initializer, so the model crosses
+# the process boundary once per worker rather than once per chunk.
+_WORKER_MODEL: FramingModel | None = None
+
+
+def _init_worker(model: FramingModel) -> None:
+    global _WORKER_MODEL
+    _WORKER_MODEL = model
+
+
+def _score_in_worker(texts: list[str], output_format: str) -> str:
+    assert _WORKER_MODEL is not None, "worker started without a model"
+    return score_chunk(_WORKER_MODEL, texts, output_format)
+
+
+class _Done:
+    """A finished "future", so the in-process path runs through the same ordering code."""
+
+    def __init__(self, value: str):
+        self._value = value
+
+    def result(self) -> str:
+        return self._value
+
+    def cancel(self) -> bool:
+        return False
+
+
+def resolve_n_jobs(n_jobs: int | None) -> int:
+    if n_jobs is None:
+        return 1
+    if n_jobs == -1:
+        return os.cpu_count() or 1
+    if n_jobs < 1:
+        raise FramingError(f"--n-jobs must be a positive number or -1 (every core), not {n_jobs}")
+    return n_jobs
+
+
+class _LocalBackend:
+    """One process (n_jobs=1) or a loky process pool with the model loaded once per worker."""
+
+    def __init__(self, model: FramingModel, n_jobs: int, output_format: str):
+        self.model, self.n_jobs, self.output_format = model, n_jobs, output_format
+        self.slots = n_jobs
+        self._executor = None
+
+    def __enter__(self) -> _LocalBackend:
+        if self.n_jobs > 1:
+            from joblib.externals.loky import ProcessPoolExecutor
+
+            # One BLAS thread per worker: N workers already fill N cores.
+            threads = {k: "1" for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
+            self._executor = ProcessPoolExecutor(max_workers=self.n_jobs, initializer=_init_worker,
+                                                 initargs=(self.model,), env=threads)
+        return self
+
+    def submit(self, texts: list[str]):
+        if self._executor is None:
+            return _Done(score_chunk(self.model, texts, self.output_format))
+        return self._executor.submit(_score_in_worker, texts, self.output_format)
+
+    def __exit__(self, *exc) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+
+
+class _DaskBackend:
+    """A Dask client: the given scheduler, or a LocalCluster started (and stopped) here."""
+
+    def __init__(self, model: FramingModel, n_jobs: int | None, output_format: str, scheduler: str | None):
+        self.model, self.n_jobs, self.output_format, self.scheduler = model, n_jobs, output_format, scheduler
+        self.client = self.cluster = None
+        self.slots = 1
+
+    def __enter__(self) -> _DaskBackend:
+        try:
+            import logging
+
+            from distributed import Client, LocalCluster
+        except ImportError:
+            raise FramingError(DASK_INSTALL_HINT) from None
+        try:
+            if self.scheduler:
+                self.client = Client(self.scheduler, timeout="15s")
+            else:
+                self.cluster = LocalCluster(n_workers=self.n_jobs or os.cpu_count() or 1, threads_per_worker=1,
+                                            processes=True, dashboard_address=None,
+                                            silence_logs=logging.ERROR)
+                self.client = Client(self.cluster)
+        except OSError as exc:
+            self.__exit__(None, None, None)
+            where = f"the Dask scheduler at {self.scheduler}" if self.scheduler else "a local Dask cluster"
+            raise FramingError(f"cannot reach {where}: {exc}") from None
+        self.slots = max(1, sum(self.client.nthreads().values()))
+        # Sent to every worker once; tasks then carry only a reference to it.
+        self._model = self.client.scatter(self.model, broadcast=True, hash=False)
+        return self
+
+    def submit(self, texts: list[str]):
+        return self.client.submit(_score_with, self._model, texts, self.output_format, pure=False)
+
+    def __exit__(self, *exc) -> None:
+        if self.client is not None:
+            self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+
+def _score_with(model: FramingModel, texts: list[str], output_format: str) -> str:
+    return score_chunk(model, texts, output_format)
+
+
+def _ordered_results(submit: Callable, chunks: Iterator[tuple[list[str], int]], window: int) -> Iterator[tuple[str, int, int]]:
+    """Run chunks with at most ``window`` in flight; yield (text, sentences, input position) in input order.
+
+    A reading error is raised only after every chunk before it has been
+    yielded, so the output always holds exactly the records before the bad one.
+    """
+    pending: deque = deque()
+    try:
+        while True:
+            try:
+                texts, position = next(chunks)
+            except StopIteration:
+                break
+            except FramingError:
+                while pending:
+                    future, n, pos = pending.popleft()
+                    yield future.result(), n, pos
+                raise
+            pending.append((submit(texts), len(texts), position))
+            if len(pending) >= window:
+                future, n, pos = pending.popleft()
+                yield future.result(), n, pos
+        while pending:
+            future, n, pos = pending.popleft()
+            yield future.result(), n, pos
+    finally:
+        for future, _, _ in pending:
+            future.cancel()
+
+
+# --------------------------------------------------------------------------- progress
+
+class _Progress:
+    """A rich progress bar on stderr: sentences, rate, and an ETA from the bytes read."""
+
+    def __init__(self, enabled: bool, total_bytes: int | None):
+        self.enabled = enabled
+        self.total = total_bytes
+        self.sentences = 0
+        self._progress = None
+
+    def __enter__(self) -> _Progress:
+        if self.enabled:
+            from rich.console import Console
+            from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+
+            self._start = time.perf_counter()
+            self._progress = Progress(TextColumn("{task.fields[sentences]:,} sentences"), BarColumn(),
+                                      TaskProgressColumn(), TextColumn("{task.fields[rate]}"),
+                                      TimeRemainingColumn(), console=Console(file=sys.stderr),
+                                      transient=False)
+            self._progress.start()
+            self._task = self._progress.add_task("predict", total=self.total, sentences=0, rate="")
+        return self
+
+    def update(self, sentences: int, position: int) -> None:
+        self.sentences += sentences
+        if self._progress is not None:
+            elapsed = max(time.perf_counter() - self._start, 1e-9)
+            self._progress.update(self._task, completed=position, sentences=self.sentences,
+                                  rate=f"{self.sentences / elapsed:,.0f} sentences/s")
+
+    def __exit__(self, *exc) -> None:
+        if self._progress is not None:
+            if exc[0] is None and self.total is not None:
+                self._progress.update(self._task, completed=self.total)
+            self._progress.stop()
+
+
+# --------------------------------------------------------------------------- the run
+
+@dataclass
+class BatchResult:
+    """What a batch run did: sentences written, invalid records skipped (and the first of them)."""
+
+    sentences: int
+    skipped: int
+    first_skipped: str | None
+    seconds: float
+
+    @property
+    def rate(self) -> float:
+        return self.sentences / self.seconds if self.seconds > 0 else 0.0
+
+
+def predict_file(
+    input: str | os.PathLike,
+    output: str | os.PathLike | None = None,
+    *,
+    model: FramingModel,
+    input_format: str | None = None,
+    output_format: str | None = None,
+    n_jobs: int | None = None,
+    backend: str = "local",
+    scheduler: str | None = None,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    skip_invalid: bool = False,
+    progress: bool | None = None,
+    stdout: IO[str] | None = None,
+) -> BatchResult:
+    """Score every sentence of ``input`` and write one output record per sentence, in order.
+
+    ``output`` None writes to ``stdout`` (default ``sys.stdout``). ``backend``
+    is "local" (``n_jobs`` processes, -1 for every core) or "dask" (the
+    cluster at ``scheduler``, or a LocalCluster of ``n_jobs`` workers, every
+    core by default). ``progress`` None shows a bar when stderr is a terminal.
+    """
+    if backend not in BACKENDS:
+        raise FramingError(f"unknown backend {backend!r}; use one of {', '.join(BACKENDS)}")
+    if scheduler and backend != "dask":
+        raise FramingError("--scheduler needs --backend dask")
+    if chunk_size < 1:
+        raise FramingError(f"--chunk-size must be positive, not {chunk_size}")
+    fmt = output_format_for(output, output_format)
+    workers = None if n_jobs is None else resolve_n_jobs(n_jobs)
+    reader = InputStream(input, input_format, skip_invalid)
+    if output is None and not skip_invalid and reader.size is not None:
+        for _ in InputStream(input, input_format):
+            pass
+    if progress is None:
+        progress = sys.stderr.isatty()
+    if backend == "dask":
+        engine: Any = _DaskBackend(model, workers, fmt, scheduler)
+    else:
+        engine = _LocalBackend(model, workers or 1, fmt)
+
+    def chunks() -> Iterator[tuple[list[str], int]]:
+        texts: list[str] = []
+        try:
+            for _, text in reader:
+                texts.append(text)
+                if len(texts) == chunk_size:
+                    yield texts, reader.position
+                    texts = []
+        except FramingError:
+            # The records read before the bad one still go out (to stdin's
+            # stdout; elsewhere the atomic file or the first pass makes it moot).
+            if texts:
+                yield texts, reader.position
+            raise
+        if texts:
+            yield texts, reader.position
+
+    def run(out: IO[str]) -> int:
+        if fmt == "csv":
+            out.write(csv_header())
+        with engine, _Progress(progress, reader.size) as bar:
+            for text, n, position in _ordered_results(engine.submit, chunks(), window=2 * engine.slots):
+                out.write(text)
+                bar.update(n, position)
+            return bar.sentences
+
+    started = time.perf_counter()
+    if output is None:
+        target = stdout if stdout is not None else sys.stdout
+        n = run(target)
+        target.flush()
+    else:
+        with atomic_open(output) as fh:
+            n = run(fh)
+    first = None if reader.first_error is None else str(reader.first_error)
+    return BatchResult(n, reader.skipped, first, time.perf_counter() - started)

@@ -117,25 +117,40 @@ def evaluate(
         evaluation.write_plots(plots, data.labels, proba, threshold)
 
 
+class OutputFormat(str, Enum):
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+class Backend(str, Enum):
+    local = "local"
+    dask = "dask"
+
+
 @app.command()
 def predict(
     input: Annotated[str, typer.Argument(help="Sentences: .jsonl (a \"text\" field per line), .csv (a \"text\" column), .txt (a sentence per line), or - for stdin.", show_default=False)],
     model: ModelOption = None,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write JSONL here (atomically) instead of stdout.", show_default=False)] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write here (atomically: a failed run leaves no file) instead of stdout.", show_default=False)] = None,
     input_format: Annotated[Optional[str], typer.Option("--input-format", help="jsonl, csv or txt; default: from the file's suffix.", show_default=False)] = None,
+    format: Annotated[Optional[OutputFormat], typer.Option("--format", "-f", help="Output format; default: csv for an --output ending in .csv, else jsonl.", show_default=False)] = None,
+    n_jobs: Annotated[Optional[int], typer.Option("--n-jobs", "-j", help="Worker processes; -1 for every core. Default: 1 (local), every core (dask LocalCluster).", show_default=False)] = None,
+    backend: Annotated[Backend, typer.Option("--backend", help="local: this machine's cores; dask: a Dask cluster (needs framing[dask]).")] = Backend.local,
+    scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="Dask scheduler address (tcp://host:8786); default: start a LocalCluster.", show_default=False)] = None,
+    skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="Skip and count malformed lines instead of stopping at the first.")] = False,
+    chunk_size: Annotated[int, typer.Option("--chunk-size", help="Sentences per unit of work.")] = 2048,
 ) -> None:
-    """Label sentences and list the words that make each loaded, as JSONL in input order."""
+    """Label sentences and list the words that make each loaded, in input order, in constant memory."""
     from framing import batch
-    from framing.textio import atomic_open
 
     fitted = _load_model(model)
-    records = batch.iter_records(input, input_format)
-    rows = batch.predict_records(fitted, records)
-    if output is None:
-        batch.write_jsonl(rows, sys.stdout)
-    else:
-        with atomic_open(output) as fh:
-            batch.write_jsonl(rows, fh)
+    result = batch.predict_file(input, output, model=fitted, input_format=input_format,
+                                output_format=format.value if format else None, n_jobs=n_jobs,
+                                backend=backend.value, scheduler=scheduler, chunk_size=chunk_size,
+                                skip_invalid=skip_invalid)
+    if result.skipped:
+        _info(f"framing: skipped {result.skipped:,} invalid line{'s' if result.skipped != 1 else ''} "
+              f"(the first: {result.first_skipped})")
 
 
 class ScoreFormat(str, Enum):
