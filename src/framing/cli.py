@@ -156,33 +156,105 @@ def predict(
 class ScoreFormat(str, Enum):
     table = "table"
     json = "json"
+    markdown = "markdown"
+    html = "html"
+
+
+class CompareFormat(str, Enum):
+    table = "table"
+    json = "json"
+    html = "html"
+
+
+ArticlesArgument = Annotated[list[str], typer.Argument(help="Article files: .txt (the first line is the headline), .html/.htm (the article is extracted from the page), or - for stdin.", show_default=False)]
+OutputOption = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report here (atomically) instead of stdout.", show_default=False)]
+ThresholdOption = Annotated[Optional[float], typer.Option("--threshold", "-t", min=0.0, max=1.0, help="Probability from which a sentence is labelled loaded; default: the model's. The article score does not depend on it.", show_default=False)]
+
+
+def _emit(text: str, output: Optional[Path]) -> None:
+    from framing.textio import atomic_write_text
+
+    if output is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    else:
+        atomic_write_text(output, text)
+        _info(f"wrote {output}")
+
+
+def _model_name(path: Optional[Path]) -> str:
+    from framing import model as model_mod
+
+    return str(path if path is not None else model_mod.default_model_path())
 
 
 @app.command()
 def score(
-    articles: Annotated[list[str], typer.Argument(help="Article files (.txt; the first line is the headline), or - for stdin.", show_default=False)],
+    articles: ArticlesArgument,
     model: ModelOption = None,
-    format: Annotated[ScoreFormat, typer.Option("--format", "-f", help="Output format.")] = ScoreFormat.table,
+    format: Annotated[ScoreFormat, typer.Option("--format", "-f", help="table (terminal), markdown (for notes), html (one self-contained page) or json.")] = ScoreFormat.table,
+    only_loaded: Annotated[bool, typer.Option("--only-loaded", help="List only the loaded sentences (and the headline).")] = False,
+    threshold: ThresholdOption = None,
+    output: OutputOption = None,
 ) -> None:
     """Split articles into sentences, label each, and score the whole article."""
     from framing import reports, scoring
 
     fitted = _load_model(model)
-    results, failed = [], 0
-    for path in articles:
-        try:
-            results.append(scoring.score_file(fitted, path))
-        except FramingError as exc:
-            # One bad file among many is reported; the others are still scored.
-            _err(str(exc))
-            failed += 1
+    # One bad file among many is reported; the others are still scored.
+    results, failed = scoring.score_many(fitted, articles, threshold, on_error=_err)
     if results:
         if format is ScoreFormat.json:
             payload = [r.to_dict() for r in results]
-            typer.echo(json.dumps(payload[0] if len(articles) == 1 else payload, ensure_ascii=False, indent=2))
+            _emit(json.dumps(payload[0] if len(articles) == 1 else payload, ensure_ascii=False, indent=2), output)
+        elif format is ScoreFormat.markdown:
+            _emit(reports.render_markdown(results, only_loaded=only_loaded), output)
+        elif format is ScoreFormat.html:
+            _emit(reports.render_html(results, _model_name(model)), output)
+        elif output is not None:
+            from rich.console import Console
+
+            console = Console(record=True, width=120, file=open(os.devnull, "w"))
+            reports.print_table(results, console, only_loaded=only_loaded)
+            _emit(console.export_text(), output)
         else:
-            reports.print_table(results)
+            reports.print_table(results, only_loaded=only_loaded)
     if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def compare(
+    articles: Annotated[list[str], typer.Argument(help="Two or more articles on one story (.txt, .html or - for stdin).", show_default=False)],
+    model: ModelOption = None,
+    format: Annotated[CompareFormat, typer.Option("--format", "-f", help="table, json or html.")] = CompareFormat.table,
+    threshold: ThresholdOption = None,
+    output: OutputOption = None,
+) -> None:
+    """Rank articles on one story by score; show what each says that the others do not, and align shared wire copy."""
+    from framing import compare as compare_mod
+    from framing import reports, scoring
+
+    if len(articles) < 2:
+        raise FramingError("compare needs at least two articles")
+    fitted = _load_model(model)
+    results, failed = scoring.score_many(fitted, articles, threshold, on_error=_err)
+    if len(results) >= 2:
+        comparison = compare_mod.compare(results)
+        if format is CompareFormat.json:
+            _emit(json.dumps(comparison.to_dict(), ensure_ascii=False, indent=2), output)
+        elif format is CompareFormat.html:
+            _emit(reports.render_compare_html(comparison, _model_name(model)), output)
+        elif output is not None:
+            from rich.console import Console
+
+            console = Console(record=True, width=120, file=open(os.devnull, "w"))
+            reports.print_compare(comparison, console)
+            _emit(console.export_text(), output)
+        else:
+            reports.print_compare(comparison)
+    elif results:
+        _err("fewer than two articles could be read; nothing to compare")
+    if failed or len(results) < 2:
         raise typer.Exit(1)
 
 

@@ -1,43 +1,361 @@
-"""The report stage: what a person reads. Tables for the terminal, JSON for machines."""
+"""The report stage: what a person reads. Tables for the terminal, Markdown for notes,
+a self-contained HTML page for reading an article with its framing marked, JSON for machines.
+
+Every renderer takes the same :class:`framing.scoring.ArticleScore` objects, so
+the table, the Markdown, the HTML and the JSON of one run cannot disagree about
+a sentence or a cue.
+"""
 
 from __future__ import annotations
 
+import html
+from importlib import resources
+from string import Template
 from typing import Any, Sequence
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+# -- words a person reads --------------------------------------------------------
 
-def highlight(text: str, cues, offset: int = 0) -> Text:
-    """The sentence with its cue words in bold red."""
-    out = Text(text)
-    for cue in cues:
-        out.stylize("bold red", cue.start - offset, cue.end - offset)
+def share_phrase(score: float) -> str:
+    """The score as a reader would say it: "about 3 in 10"."""
+    tenths = int(round(score * 10))
+    return "none" if tenths == 0 else "nearly all" if tenths >= 10 else f"about {tenths} in 10"
+
+
+def summary_line(result) -> str:
+    """One sentence a reader can repeat without knowing how the score is computed."""
+    t = result.threshold
+    text = (f"{result.verdict.upper()} loading: score {result.score:.2f}, i.e. {share_phrase(result.score)} of the "
+            f"outlet's own {result.units} sentences (headline included) read as loaded; {result.own_loaded()} are "
+            f"at or over the threshold {t:.2f}.")
+    quoted = result.quoted
+    if quoted:
+        text += (f" Quoted speech, not counted: {len(quoted)} sentence{'s' if len(quoted) != 1 else ''}, "
+                 f"score {result.quoted_score:.2f}.")
+    return text
+
+
+def bands_line() -> str:
+    from framing.scoring import HIGH_FROM, LOW_BELOW
+
+    return f"bands: low < {LOW_BELOW:.2f} <= moderate < {HIGH_FROM:.2f} <= high"
+
+
+def _cue_spans(sentence) -> list[tuple[int, int, Any]]:
+    """Cue spans relative to the sentence, in reading order, overlaps dropped so marks never nest."""
+    spans, last = [], 0
+    for c in sorted(sentence.cues, key=lambda c: (c.start, -c.end)):
+        if c.start >= last:
+            spans.append((c.start, c.end, c))
+            last = c.end
+    return spans
+
+
+def highlight(sentence, style: str = "bold red", brackets: bool = False) -> Text:
+    """The sentence with its cue words styled; in brackets too when the output has no colour."""
+    out, pos = Text(), 0
+    for start, end, _ in _cue_spans(sentence):
+        out.append(sentence.text[pos:start])
+        word = sentence.text[start:end]
+        out.append(f"[{word}]" if brackets else word, style=style)
+        pos = end
+    out.append(sentence.text[pos:])
     return out
 
 
-def print_table(results: Sequence, console: Console | None = None) -> None:
-    console = console or Console()
-    for result in results:
-        headline = result.headline
-        console.rule(f"[bold]{result.file}")
-        if headline is not None:
-            console.print(Text(headline.text, style="bold"))
-        console.print(f"score [bold]{result.score:.2f}[/] ({result.verdict}): expected share of the outlet's own "
-                      f"sentences that are loaded; {sum(not s.quoted for s in result.sentences)} own, "
-                      f"{sum(s.quoted for s in result.sentences)} quoted")
-        table = Table(show_header=True, header_style="bold", expand=True)
-        table.add_column("#", justify="right", width=3)
-        table.add_column("p", justify="right", width=5)
-        table.add_column("voice", width=6)
-        table.add_column("sentence (cue words in red)", ratio=1)
-        for s in result.sentences:
-            style = "" if s.label == "loaded" else "dim"
-            table.add_row(str(s.index), f"{s.probability:.2f}", "quote" if s.quoted else "own",
-                          highlight(s.text, s.cues), style=style)
-        console.print(table)
+def _visible(result, only_loaded: bool) -> list:
+    if not only_loaded:
+        return result.sentences
+    return [s for s in result.sentences if s.probability >= result.threshold or s.headline]
 
+
+# -- terminal table ------------------------------------------------------------------
+
+def print_table(results: Sequence, console: Console | None = None, only_loaded: bool = False) -> None:
+    console = console or Console()
+    plain = console.no_color or not console.is_terminal or console.color_system is None
+    for result in results:
+        console.rule(f"[bold]{result.file}")
+        if result.headline_text is not None:
+            console.print(Text(result.headline_text, style="bold"),
+                          Text(f"  (headline p={result.headline_probability:.2f})", style="dim"))
+        style = {"low": "green", "moderate": "yellow", "high": "bold red"}[result.verdict]
+        console.print(Text(summary_line(result), style=style if not plain else ""))
+        console.print(Text(bands_line() + "; cue words " + ("in [brackets]" if plain else "in red"), style="dim"))
+        table = Table(show_header=True, header_style="bold", expand=True, show_lines=False)
+        table.add_column("#", justify="right", width=3)
+        table.add_column("p", justify="right", width=5, no_wrap=True)
+        table.add_column("voice", width=5)
+        table.add_column("sentence", ratio=1)
+        for s in _visible(result, only_loaded):
+            loaded = s.probability >= result.threshold
+            row_style = "" if loaded and s.counted else "dim" if not loaded else "italic"
+            p = Text(f"{s.probability:.2f}", style="bold red" if loaded and not plain else "")
+            if plain and loaded:
+                p = Text(f"{s.probability:.2f}*")
+            table.add_row(str(s.index), p, "head" if s.headline else s.voice,
+                          highlight(s, brackets=plain), style=row_style)
+        console.print(table)
+        if plain:
+            console.print("* = loaded (at or over the threshold)")
+
+
+# -- Markdown ------------------------------------------------------------------------
+
+def _md_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("*", "\\*").replace("_", "\\_")
+
+
+def _md_sentence(sentence) -> str:
+    out, pos = [], 0
+    for start, end, _ in _cue_spans(sentence):
+        out.append(_md_escape(sentence.text[pos:start]))
+        out.append("**" + _md_escape(sentence.text[start:end]) + "**")
+        pos = end
+    out.append(_md_escape(sentence.text[pos:]))
+    return "".join(out)
+
+
+def render_markdown(results: Sequence, only_loaded: bool = False) -> str:
+    parts = []
+    for result in results:
+        head = result.headline_text
+        parts.append(f"## {_md_escape(head) if head else result.file}\n")
+        parts.append(f"`{result.file}`\n")
+        parts.append(summary_line(result) + f" ({bands_line()}; cue words in **bold**.)\n")
+        parts.append("| # | p | voice | sentence |\n|---:|---:|---|---|")
+        for s in _visible(result, only_loaded):
+            mark = " ⚑" if s.probability >= result.threshold else ""
+            parts.append(f"| {s.index} | {s.probability:.2f}{mark} | {'head' if s.headline else s.voice} | "
+                         f"{_md_sentence(s)} |")
+        parts.append("")
+    return "\n".join(parts).rstrip() + "\n"
+
+
+# -- HTML ----------------------------------------------------------------------------
+
+def _template() -> Template:
+    return Template(resources.files("framing").joinpath("templates/report.html").read_text(encoding="utf-8"))
+
+
+def _page(title: str, body: str, model_name: str) -> str:
+    from framing import __version__
+    from framing.scoring import HIGH_FROM, LOW_BELOW
+
+    return _template().substitute(title=html.escape(title), body=body, version=__version__,
+                                  model=html.escape(model_name), low_pct=f"{LOW_BELOW * 100:g}",
+                                  high_pct=f"{HIGH_FROM * 100:g}")
+
+
+def _sentence_title(s, threshold: float, extra: str = "") -> str:
+    loaded = s.probability >= threshold
+    voice = {"own": "the outlet's own voice, counted in the score",
+             "quote": "quoted speech: the source's words, not counted in the score",
+             "page": "page furniture (caption, button), not counted"}[s.voice]
+    bits = [f"p = {s.probability:.2f}: {'loaded' if loaded else 'neutral'} (threshold {threshold:.2f})",
+            ("headline, " if s.headline else "") + voice]
+    if s.cues:
+        bits.append("cue words: " + ", ".join(f"{c.text} +{c.weight:.2f}" for c in s.cues))
+    if extra:
+        bits.append(extra)
+    return "\n".join(bits)
+
+
+def _sentence_html(s, threshold: float, shared_note: str = "") -> str:
+    loaded = s.probability >= threshold
+    classes = ["s", s.voice]
+    if loaded:
+        classes.append("loaded")
+    if shared_note:
+        classes.append("shared")
+    # Shade grows with the probability above the threshold, so the darkest
+    # sentences are the ones the model is surest about.
+    alpha = 0.12 + 0.45 * (s.probability - threshold) / max(1e-9, 1 - threshold) if loaded else 0.0
+    inner, pos = [], 0
+    for start, end, c in _cue_spans(s):
+        inner.append(html.escape(s.text[pos:start]))
+        inner.append(f'<mark class="cue" data-weight="{c.weight:.4f}" title="cue word: pushes this sentence towards '
+                     f'loaded by +{c.weight:.2f} (log-odds)">{html.escape(s.text[start:end])}</mark>')
+        pos = end
+    inner.append(html.escape(s.text[pos:]))
+    return (f'<span class="{" ".join(classes)}" id="s{s.index}" data-p="{s.probability:.4f}" style="--a:{alpha:.3f}" '
+            f'title="{html.escape(_sentence_title(s, threshold, shared_note))}">{"".join(inner)}</span>')
+
+
+def article_html(result, shared_notes: dict[int, str] | None = None) -> str:
+    """The article laid out as its text was: headline, paragraphs, line breaks."""
+    shared_notes = shared_notes or {}
+    out: list[str] = []
+    open_p = False
+    prev = None
+    for s in result.sentences:
+        piece = _sentence_html(s, result.threshold, shared_notes.get(s.index, ""))
+        if s.headline:
+            out.append(f"<h1>{piece}</h1>")
+            prev = s
+            continue
+        if prev is None or prev.headline or s.paragraph != prev.paragraph:
+            if open_p:
+                out.append("</p>")
+            out.append("<p>")
+            open_p = True
+        elif "\n" in result.text[prev.end:s.start] or "\r" in result.text[prev.end:s.start]:
+            out.append("<br>")
+        else:
+            out.append(" ")
+        out.append(piece)
+        prev = s
+    if open_p:
+        out.append("</p>")
+    return "<article>" + "".join(out) + "</article>"
+
+
+def _gauge(score: float) -> str:
+    from framing.scoring import HIGH_FROM, LOW_BELOW
+
+    left = min(max(score, 0.0), 1.0) * 100
+
+    def tick(x: float, label: str) -> str:
+        return f'<span style="left: {x * 100:.1f}%">{label}</span>'
+
+    return (f'<div class="gauge" role="img" aria-label="score {score:.2f} on a 0 to 1 scale">'
+            f'<div class="needle" style="left: calc({left:.1f}% - 2px)"></div></div>'
+            f'<div class="gauge-scale">{tick(0, "0")}{tick(LOW_BELOW / 2, "low")}{tick(LOW_BELOW, f"{LOW_BELOW:.2f}")}'
+            f'{tick((LOW_BELOW + HIGH_FROM) / 2, "moderate")}{tick(HIGH_FROM, f"{HIGH_FROM:.2f}")}'
+            f'{tick((HIGH_FROM + 1) / 2, "high")}{tick(1, "1")}</div>')
+
+
+def summary_html(result) -> str:
+    hp = result.headline_probability
+    headline = "" if hp is None else (f"<p><b>Headline</b> p = {hp:.2f} "
+                                      f"({'loaded' if hp >= result.threshold else 'neutral'}).</p>")
+    return (f'<section class="summary" data-score="{result.score:.4f}" data-verdict="{result.verdict}">'
+            f'<span class="score">{result.score:.2f}</span><span class="verdict {result.verdict}">'
+            f'{result.verdict} loading</span>{_gauge(result.score)}'
+            f'<p>{html.escape(summary_line(result))}</p>{headline}'
+            f'<p>The score is the expected share of the sentences the outlet wrote in its own voice '
+            f'(headline included, quotations and page furniture left out) that a reader would call loaded; '
+            f'{html.escape(bands_line())}.</p></section>')
+
+
+LEGEND = ('<div class="legend"><span><span class="key" style="background: rgba(200,30,30,.45)">shaded red</span> '
+          'loaded sentence in the outlet\'s voice (darker = more probable)</span>'
+          '<span><span class="key" style="background: rgba(60,90,200,.35); font-style: italic">shaded blue, italic</span> '
+          'loaded quoted speech (not counted)</span>'
+          '<span><mark class="cue">bold, underlined</mark> cue word</span>'
+          '<span>hover a sentence or a word for its probability and weight</span></div>')
+
+
+def render_html(results: Sequence, model_name: str = "") -> str:
+    body = []
+    for result in results:
+        body.append(f'<h2 class="file">{html.escape(result.file)}</h2>')
+        body.append(summary_html(result))
+        body.append(LEGEND)
+        body.append(article_html(result))
+    title = (results[0].headline_text if len(results) == 1 else None) or "framing report"
+    return _page(title, "\n".join(body), model_name)
+
+
+# -- compare -------------------------------------------------------------------------
+
+def _short(text: str, width: int = 90) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _shared_sentences_text(comparison, sc) -> list[str]:
+    ea, eb = comparison.entries[sc.a].result, comparison.entries[sc.b].result
+    lines = [f"{ea.file} and {eb.file} share {len(sc.pairs)} sentences of copy."]
+    for side, r in ((0, ea), (1, eb)):
+        added = sc.added[side]
+        n = sum(len(v) for v in added.values())
+        shared_score, added_score = sc.shared_score[side], sc.added_score[side]
+        line = (f"  {r.file} adds {n} sentence{'s' if n != 1 else ''} "
+                f"({len(added['before'])} before, {len(added['within'])} within, {len(added['after'])} after the shared copy)")
+        if added_score is not None and shared_score is not None:
+            line += f"; its additions score {added_score:.2f} against {shared_score:.2f} for the shared copy"
+        lines.append(line + ".")
+    return lines
+
+
+def print_compare(comparison, console: Console | None = None) -> None:
+    console = console or Console()
+    plain = console.no_color or not console.is_terminal or console.color_system is None
+    table = Table(title="Articles on one story, most loaded first", expand=True, header_style="bold")
+    table.add_column("rank", justify="right", width=4)
+    table.add_column("score", justify="right", width=5)
+    table.add_column("verdict", width=8)
+    table.add_column("own loaded", justify="right", width=6)
+    table.add_column("quoted", justify="right", width=6)
+    table.add_column("article", ratio=1)
+    for e in comparison.ranked:
+        r = e.result
+        head = r.headline_text or ""
+        table.add_row(str(e.rank), f"{r.score:.2f}", r.verdict, f"{r.own_loaded()}/{r.units}",
+                      "-" if r.quoted_score is None else f"{r.quoted_score:.2f}",
+                      Text.assemble((head, "bold"), "\n", (r.file, "dim")))
+    console.print(table)
+    console.print(Text(bands_line() + "; quoted = score of the quoted speech, not counted", style="dim"))
+    if comparison.shared:
+        console.rule("[bold]shared copy")
+        for sc in comparison.shared:
+            for line in _shared_sentences_text(comparison, sc):
+                console.print(line)
+    for e in comparison.ranked:
+        r = e.result
+        console.rule(f"[bold]#{e.rank} {r.file}")
+        if e.distinct_phrases:
+            console.print(Text.assemble(("cue words only this article uses: ", "bold"),
+                                        ", ".join(p["text"] + (" (in a quote)" if p["quoted"] else "")
+                                                  for p in e.distinct_phrases)))
+        else:
+            console.print(Text("no cue words that the others do not also use", style="dim"))
+        if e.distinct_loaded:
+            console.print(Text("loaded sentences only this article has:", style="bold"))
+            for s in e.distinct_loaded:
+                console.print(Text.assemble(f"  {s.probability:.2f} {'quote' if s.quoted else s.voice if not s.headline else 'head':5s} ",
+                                            highlight(s, brackets=plain)))
+        else:
+            console.print(Text("no loaded sentences of its own", style="dim"))
+
+
+def render_compare_html(comparison, model_name: str = "") -> str:
+    rows = []
+    for e in comparison.ranked:
+        r = e.result
+        phrases = ", ".join(html.escape(p["text"]) for p in e.distinct_phrases) or "—"
+        rows.append(f'<tr><td class="num">{e.rank}</td><td class="num">{r.score:.2f}</td>'
+                    f'<td><span class="verdict {r.verdict}">{r.verdict}</span></td>'
+                    f'<td class="num">{r.own_loaded()}/{r.units}</td>'
+                    f'<td><a href="#a{comparison.entries.index(e)}">{html.escape(r.headline_text or r.file)}</a>'
+                    f'<br><small>{html.escape(r.file)}</small></td><td>{phrases}</td></tr>')
+    body = ['<h1 class="ui">Articles on one story, most loaded first</h1>',
+            '<table class="ranking"><thead><tr><th>rank</th><th>score</th><th>verdict</th><th>own loaded</th>'
+            '<th>article</th><th>cue words only it uses</th></tr></thead><tbody>' + "".join(rows) + "</tbody></table>",
+            f'<p class="legend">{html.escape(bands_line())}. Score: expected share of the outlet\'s own sentences that '
+            f'are loaded (headline included, quotations left out).</p>']
+    if comparison.shared:
+        body.append('<h2 class="ui">Shared copy</h2><ul class="ui">')
+        for sc in comparison.shared:
+            lines = _shared_sentences_text(comparison, sc)
+            body.append("<li>" + html.escape(lines[0]) + "<ul>" + "".join(f"<li>{html.escape(x.strip())}</li>" for x in lines[1:]) + "</ul></li>")
+        body.append("</ul><p class=\"legend\">Sentences shared with another article are underlined with dots.</p>")
+    files = [e.result.file for e in comparison.entries]
+    for e in comparison.ranked:
+        k = comparison.entries.index(e)
+        r = e.result
+        notes: dict[int, list[str]] = {}
+        for other, idx in e.shared_with.items():
+            for i in idx:
+                notes.setdefault(i, []).append(files[other])
+        body.append(f'<h2 class="file" id="a{k}">#{e.rank} {html.escape(r.file)}</h2>')
+        body.append(summary_html(r))
+        body.append(LEGEND)
+        body.append(article_html(r, {i: "shared copy: also in " + ", ".join(v) for i, v in notes.items()}))
+    return _page("framing compare", "\n".join(body), model_name)
 
 def render_evaluation(result: dict[str, Any]) -> str:
     lines = []

@@ -1,23 +1,45 @@
 """The scoring stage: an article in, every sentence labelled, one article score out.
 
 The article score is the expected share of the outlet's own sentences that are
-loaded: the mean calibrated probability over the sentences that are not direct
-quotation, the headline counted as one of them. Because the probabilities are
-calibrated, "0.30" reads as "about three in ten of the sentences the outlet
-wrote in its own voice carry loaded framing". Quoted speech is scored and shown
-too, but kept apart: a neutral report that quotes an angry senator is not a
-loaded article.
+loaded: the mean calibrated probability over the sentences written in the
+outlet's voice. Because the probabilities are calibrated, "0.30" reads as
+"about three in ten of the sentences the outlet wrote carry loaded framing".
+A mean of probabilities rather than a count of sentences over the threshold
+keeps the score smooth (one sentence moving from 0.49 to 0.51 does not jump
+it) and independent of the threshold a reader picks with ``--threshold``.
 
-The verdict bands are justified in docs/scoring.md: BABE's neutral-outlet
-reporting (Reuters) sits near the low band, opinion outlets' own sentences in
-the high band.
+What counts as the outlet's own voice:
+
+* the headline, counted as one unit like any other sentence even when it
+  splits into two ("Trump Was Right? Obama Admits ..."), with the
+  probability of its most loaded part: a headline is loaded when any of it
+  is. It is the outlet's most-read line, but weighting it more would let one
+  line decide a thirty-sentence article; it is reported beside the score;
+* every other sentence except direct quotation and page furniture.
+
+Quoted speech is scored and shown, but apart (``quoted_score``): a neutral
+report that quotes an angry senator is not a loaded article. Page furniture is
+what scrapers leave between paragraphs ("Watch CBS News", "Related Video:",
+"Show Full Article"): a line under ``MIN_WORDS`` words with no sentence-final
+punctuation is not a sentence anyone wrote as reporting, and counting it would
+pull every scraped page towards the classifier's prior.
+
+Cue words are listed for the sentences labelled loaded only, and only those
+carrying at least ``CUE_SHARE`` of the sentence's strongest cue's weight: in a
+neutral sentence, or at the tail of a loaded one, the words the model leans on
+slightly are not what makes the sentence loaded, and marking them would bury
+the ones that do.
+
+The verdict bands are justified with data in docs/scoring.md; run
+``python -m framing.scoring`` to recompute that study.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -25,8 +47,13 @@ from framing.model import Cue, FramingModel
 from framing.sentences import split_sentences
 
 # Cut-points of the verdict bands on the article score (see docs/scoring.md).
-LOW_BELOW = 0.25
-HIGH_FROM = 0.45
+LOW_BELOW = 0.35
+HIGH_FROM = 0.50
+MIN_WORDS = 8
+CUE_SHARE = 0.25
+
+_WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
+_FINAL = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*\s*$")
 
 
 def verdict(score: float) -> str:
@@ -35,6 +62,13 @@ def verdict(score: float) -> str:
     if score < HIGH_FROM:
         return "moderate"
     return "high"
+
+
+def is_furniture(text: str, headline: bool = False) -> bool:
+    """A short line without final punctuation: a caption, button or widget label, not prose."""
+    if headline:
+        return False
+    return len(_WORD.findall(text)) < MIN_WORDS and not _FINAL.search(text)
 
 
 @dataclass
@@ -47,12 +81,24 @@ class ScoredSentence:
     label: str
     quoted: bool
     headline: bool
+    paragraph: int = 0
+    furniture: bool = False
     cues: list[Cue] = field(default_factory=list)
+
+    @property
+    def voice(self) -> str:
+        """Whose words these are: the outlet's ("own"), a source's ("quote") or the page's ("page")."""
+        return "quote" if self.quoted else "page" if self.furniture else "own"
+
+    @property
+    def counted(self) -> bool:
+        return self.voice == "own"
 
     def to_dict(self) -> dict[str, Any]:
         return {"index": self.index, "text": self.text, "start": self.start, "end": self.end,
                 "probability": round(float(self.probability), 4), "label": self.label,
-                "quoted": self.quoted, "headline": self.headline,
+                "quoted": self.quoted, "headline": self.headline, "paragraph": self.paragraph,
+                "voice": self.voice, "counted": self.counted,
                 "cues": [c.to_dict(self.start) for c in self.cues]}
 
 
@@ -68,55 +114,220 @@ class ArticleScore:
     sentences: list[ScoredSentence]
 
     @property
+    def headline_sentences(self) -> list[ScoredSentence]:
+        return [s for s in self.sentences if s.headline]
+
+    @property
+    def headline_text(self) -> str | None:
+        head = self.headline_sentences
+        return self.text[head[0].start:head[-1].end] if head else None
+
+    @property
+    def headline_probability(self) -> float | None:
+        head = self.headline_sentences
+        return max(s.probability for s in head) if head else None
+
+    @property
     def headline(self) -> ScoredSentence | None:
         return next((s for s in self.sentences if s.headline), None)
 
+    @property
+    def own(self) -> list[ScoredSentence]:
+        """The sentences in the outlet's own voice (a two-sentence headline gives two here)."""
+        return [s for s in self.sentences if s.counted]
+
+    @property
+    def units(self) -> int:
+        """How many units the score averages over: own-voice sentences, the headline once."""
+        return sum(1 for v in _units(self.sentences)[1] if v == "own")
+
+    def own_loaded(self) -> int:
+        probs, voices = _units(self.sentences)
+        return sum(1 for p, v in zip(probs, voices) if v == "own" and p >= self.threshold)
+
+    @property
+    def quoted(self) -> list[ScoredSentence]:
+        return [s for s in self.sentences if s.quoted]
+
+    def loaded(self, threshold: float | None = None) -> list[ScoredSentence]:
+        t = self.threshold if threshold is None else threshold
+        return [s for s in self.sentences if s.probability >= t]
+
     def to_dict(self) -> dict[str, Any]:
-        own = [s for s in self.sentences if not s.quoted]
+        quoted = self.quoted
+        head = self.headline
         return {
             "file": self.file,
             "score": round(float(self.score), 4),
             "label": self.label,
             "verdict": self.verdict,
+            "bands": {"low_below": LOW_BELOW, "high_from": HIGH_FROM},
             "threshold": self.threshold,
-            "own_sentences": len(own),
-            "own_loaded": sum(s.label == "loaded" for s in own),
-            "quoted_sentences": len(self.sentences) - len(own),
+            "headline": self.headline_text,
+            "headline_probability": None if head is None else round(float(self.headline_probability), 4),
+            "own_sentences": self.units,
+            "own_loaded": self.own_loaded(),
+            "quoted_sentences": len(quoted),
+            "quoted_loaded": sum(s.probability >= self.threshold for s in quoted),
             "quoted_score": None if self.quoted_score is None else round(float(self.quoted_score), 4),
+            "cue_count": sum(len(s.cues) for s in self.sentences),
             "sentences": [s.to_dict() for s in self.sentences],
         }
 
 
-def article_score(probabilities: np.ndarray, quoted: np.ndarray) -> tuple[float, float | None]:
+def article_score(probabilities: Sequence[float], voices: Sequence[str]) -> tuple[float, float | None]:
     """(score of the outlet's own voice, score of the quoted speech or None).
 
     An article that is nothing but quotation is judged on the quotes, since
-    there is no own voice to judge.
+    there is no own voice to judge; one that is nothing but furniture on all
+    of its lines, so that a score exists for every non-empty article.
     """
-    probabilities = np.asarray(probabilities, dtype=float)
-    quoted = np.asarray(quoted, dtype=bool)
-    own = probabilities[~quoted]
-    quotes = probabilities[quoted]
+    p = np.asarray(probabilities, dtype=float)
+    v = np.asarray(voices, dtype=object)
+    own, quotes = p[v == "own"], p[v == "quote"]
     quoted_score = float(quotes.mean()) if len(quotes) else None
-    score = float(own.mean()) if len(own) else float(quotes.mean()) if len(quotes) else 0.0
-    return score, quoted_score
+    if len(own):
+        return float(own.mean()), quoted_score
+    if len(quotes):
+        return float(quotes.mean()), quoted_score
+    return (float(p.mean()) if len(p) else 0.0), quoted_score
 
 
-def score_text(model: FramingModel, text: str, file: str | os.PathLike = "-", cues: bool = True) -> ArticleScore:
+def shown_cues(cues: Sequence[Cue], probability: float, threshold: float) -> list[Cue]:
+    if probability < threshold or not cues:
+        return []
+    top = max(c.weight for c in cues)
+    return [c for c in cues if c.weight >= CUE_SHARE * top]
+
+
+def _units(sentences: Sequence[ScoredSentence]) -> tuple[list[float], list[str]]:
+    """(probability, voice) per unit of the score: the headline's sentences make one unit."""
+    head = [s.probability for s in sentences if s.headline]
+    rest = [s for s in sentences if not s.headline]
+    probs = ([max(head)] if head else []) + [s.probability for s in rest]
+    voices = (["own"] if head else []) + [s.voice for s in rest]
+    return probs, voices
+
+
+def score_text(model: FramingModel, text: str, file: str | os.PathLike = "-", cues: bool = True,
+               threshold: float | None = None) -> ArticleScore:
     """Split an article into sentences and score each; offsets index into ``text``."""
     sentences = split_sentences(text, headline=True)
     predictions = model.predict([s.text for s in sentences], cues=cues)
+    t = model.threshold if threshold is None else float(threshold)
     scored = [
-        ScoredSentence(s.index, s.start, s.end, s.text, p.probability, p.label, s.quoted, s.headline, p.cues)
+        ScoredSentence(s.index, s.start, s.end, s.text, p.probability,
+                       "loaded" if p.probability >= t else "neutral", s.quoted, s.headline,
+                       s.paragraph, is_furniture(s.text, s.headline), shown_cues(p.cues, p.probability, t))
         for s, p in zip(sentences, predictions)
     ]
-    score, quoted_score = article_score(np.array([s.probability for s in scored]),
-                                        np.array([s.quoted for s in scored], dtype=bool))
-    return ArticleScore(str(file), text, score, "loaded" if verdict(score) == "high" else "neutral",
-                        verdict(score), model.threshold, quoted_score, scored)
+    score, quoted_score = article_score(*_units(scored))
+    v = verdict(score)
+    return ArticleScore(str(file), text, score, "loaded" if v == "high" else "neutral", v, t, quoted_score, scored)
 
 
-def score_file(model: FramingModel, path: str | os.PathLike, cues: bool = True) -> ArticleScore:
+def score_file(model: FramingModel, path: str | os.PathLike, cues: bool = True,
+               threshold: float | None = None) -> ArticleScore:
     from framing.textio import read_article
 
-    return score_text(model, read_article(path), path, cues=cues)
+    return score_text(model, read_article(path), path, cues=cues, threshold=threshold)
+
+
+# -- several files, as the command line reads them ------------------------------
+
+def score_many(model: FramingModel, paths: Sequence[str], threshold: float | None = None,
+               on_error=None) -> tuple[list[ArticleScore], int]:
+    """Score every file; one bad file is reported through ``on_error`` and the rest still scored.
+
+    A progress bar goes to stderr only when stderr is a terminal and there is
+    more than one file: in a pipe or a log it would be noise.
+    """
+    import sys
+
+    from framing.errors import FramingError
+
+    results, failed = [], 0
+
+    def one(path: str) -> None:
+        nonlocal failed
+        try:
+            results.append(score_file(model, path, threshold=threshold))
+        except FramingError as exc:
+            failed += 1
+            if on_error is not None:
+                on_error(str(exc))
+
+    if len(paths) > 1 and sys.stderr.isatty():
+        from rich.console import Console
+        from rich.progress import track
+
+        for path in track(paths, description="scoring", console=Console(stderr=True), transient=True):
+            one(path)
+    else:
+        for path in paths:
+            one(path)
+    return results, failed
+
+
+# -- the study behind the verdict bands ----------------------------------------
+
+NEUTRAL_OUTLETS = ("Reuters",)
+OPINION_OUTLETS = ("Alternet", "Breitbart", "Federalist", "Daily Beast")
+
+
+def band_study(corpus, params: dict | None = None, lexicons: dict | None = None, seed: int = 0,
+               article_length: int = 12, samples: int = 2000, folds: int = 5) -> dict[str, Any]:
+    """Article scores of pseudo-articles drawn from BABE, per outlet group.
+
+    Every sentence gets an out-of-fold probability (from a model that did not
+    see it), calibrated the way ``framing train`` calibrates. A pseudo-article
+    is ``article_length`` sentences drawn from one outlet; its score is the
+    article score above (quoted sentences set apart). What the bands should
+    separate is the score of wire reporting from that of opinion outlets.
+    """
+    from framing.model import _sigmoid, fit_calibration, out_of_fold_scores
+
+    y = np.asarray(corpus.labels, dtype=int)
+    oof = out_of_fold_scores(corpus.texts, y, corpus.biased_words, params, lexicons, seed, folds)
+    a, b = fit_calibration(oof, y)
+    proba = _sigmoid(a * oof + b)
+    voices = np.array(["quote" if _quoted(t) else "own" for t in corpus.texts], dtype=object)
+    outlets = np.array([o or "" for o in corpus.outlets], dtype=object)
+    rng = np.random.default_rng(seed)
+    groups = {"neutral wire (Reuters)": NEUTRAL_OUTLETS, "opinion outlets": OPINION_OUTLETS}
+    groups.update({o: (o,) for o in sorted(set(outlets) - {""}) if (outlets == o).sum() >= 100})
+    out: dict[str, Any] = {"article_length": article_length, "samples": samples, "folds": folds,
+                           "bands": {"low_below": LOW_BELOW, "high_from": HIGH_FROM}, "groups": {}}
+    for name, members in groups.items():
+        idx_by_outlet = [np.flatnonzero(outlets == o) for o in members if (outlets == o).any()]
+        scores = []
+        for _ in range(samples):
+            pool = idx_by_outlet[rng.integers(len(idx_by_outlet))]
+            pick = rng.choice(pool, size=article_length, replace=False)
+            scores.append(article_score(proba[pick], voices[pick])[0])
+        s = np.asarray(scores)
+        out["groups"][name] = {
+            "sentences": int(sum(len(i) for i in idx_by_outlet)),
+            "loaded_share_gold": float(np.mean(np.concatenate([y[i] for i in idx_by_outlet]))),
+            "percentiles": {str(q): round(float(np.percentile(s, q)), 3) for q in (5, 10, 25, 50, 75, 90, 95)},
+            "share_low": round(float(np.mean(s < LOW_BELOW)), 3),
+            "share_moderate": round(float(np.mean((s >= LOW_BELOW) & (s < HIGH_FROM))), 3),
+            "share_high": round(float(np.mean(s >= HIGH_FROM)), 3),
+        }
+    return out
+
+
+def _quoted(text: str) -> bool:
+    sentences = split_sentences(text, headline=False)
+    return bool(sentences) and all(s.quoted for s in sentences)
+
+
+if __name__ == "__main__":  # pragma: no cover - the docs' reproduction recipe
+    import json
+    import sys
+
+    from framing import corpus as corpus_mod
+    from framing.lexicons import load_lexicons
+
+    data = corpus_mod.read_corpus(sys.argv[1] if len(sys.argv) > 1 else corpus_mod.default_corpus_path())
+    print(json.dumps(band_study(data, {}, load_lexicons(None), 0), indent=2))
