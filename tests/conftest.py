@@ -70,3 +70,61 @@ def default_model_path() -> Path:
     if not DEFAULT_MODEL.exists():
         pytest.skip("no default model in models/ yet")
     return DEFAULT_MODEL
+
+
+# -- reports, compare and the browser test -------------------------------------
+
+CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run")
+
+
+def _find_chromium() -> str | None:
+    import shutil
+
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Path to a headless-capable Chromium; installs Debian's package when missing and allowed.
+
+    In CI (CI=true) the browser test must run, so failing to get Chromium is an
+    error there; elsewhere it is a skip with the reason.
+    """
+    path = _find_chromium()
+    if path is None and hasattr(os, "geteuid") and os.geteuid() == 0 and shutil_which("apt-get"):
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        subprocess.run(["apt-get", "update"], capture_output=True, env=env, timeout=900)
+        subprocess.run(["apt-get", "install", "-y", "chromium"], capture_output=True, env=env, timeout=1800)
+        path = _find_chromium()
+    if path is None:
+        reason = "headless Chromium is not installed and could not be installed (needs root and apt-get)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(reason + "; CI must run the browser test")
+        pytest.skip(reason)
+    return path
+
+
+def shutil_which(name: str) -> str | None:
+    import shutil
+
+    return shutil.which(name)
+
+
+@pytest.fixture(scope="session")
+def scoring_model_path(small_model_path) -> Path:
+    """The model the report tests score with: the team-corpus model, so the tests never depend on models/."""
+    return small_model_path
+
+
+@pytest.fixture(scope="session")
+def seeds() -> list[Path]:
+    """The four third-party seed articles (read-only, never copied into the repository)."""
+    files = sorted(SEEDS.glob("*.txt"))
+    if len(files) < 4:
+        pytest.skip("../shared/seeds is not beside the repository")
+    return files

@@ -122,7 +122,7 @@ def _sides(result: ArticleScore, indices: set[int]) -> dict[str, list[int]]:
     first, last = min(indices), max(indices)
     out = {"before": [], "within": [], "after": []}
     for s in result.sentences:
-        if s.index in indices or s.furniture:
+        if s.index in indices or s.furniture or s.headline:
             continue
         key = "before" if s.index < first else "after" if s.index > last else "within"
         out[key].append(s.index)

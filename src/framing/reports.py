@@ -29,8 +29,8 @@ def summary_line(result) -> str:
     """One sentence a reader can repeat without knowing how the score is computed."""
     t = result.threshold
     text = (f"{result.verdict.upper()} loading: score {result.score:.2f}, i.e. {share_phrase(result.score)} of the "
-            f"outlet's own {result.units} sentences (headline included) read as loaded; {result.own_loaded()} are "
-            f"at or over the threshold {t:.2f}.")
+            f"outlet's own {result.units} sentences (headline included) read as loaded; {result.own_loaded()} "
+            f"{'is' if result.own_loaded() == 1 else 'are'} at or over the threshold {t:.2f}.")
     quoted = result.quoted
     if quoted:
         text += (f" Quoted speech, not counted: {len(quoted)} sentence{'s' if len(quoted) != 1 else ''}, "
@@ -245,7 +245,7 @@ LEGEND = ('<div class="legend"><span><span class="key" style="background: rgba(2
           'loaded sentence in the outlet\'s voice (darker = more probable)</span>'
           '<span><span class="key" style="background: rgba(60,90,200,.35); font-style: italic">shaded blue, italic</span> '
           'loaded quoted speech (not counted)</span>'
-          '<span><mark class="cue">bold, underlined</mark> cue word</span>'
+          '<span><span class="cue-key">bold, underlined</span> cue word</span>'
           '<span>hover a sentence or a word for its probability and weight</span></div>')
 
 

@@ -171,6 +171,8 @@ class ArticleScore:
             "quoted_loaded": sum(s.probability >= self.threshold for s in quoted),
             "quoted_score": None if self.quoted_score is None else round(float(self.quoted_score), 4),
             "cue_count": sum(len(s.cues) for s in self.sentences),
+            # The text the offsets index into: for an .html file, the extracted article.
+            "text": self.text,
             "sentences": [s.to_dict() for s in self.sentences],
         }
 

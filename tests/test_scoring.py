@@ -1,0 +1,200 @@
+"""The article score and `framing score` on real files: what it means, what it ignores, what it refuses."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import EXAMPLES, run_cli
+from framing import scoring
+
+
+def _score_json(model: Path, *files: str, extra: tuple[str, ...] = (), input=None):
+    result = run_cli("score", "--model", str(model), "--format", "json", *extra, *files, input=input)
+    return result, (json.loads(result.stdout) if result.stdout.strip() else None)
+
+
+def _check_offsets(article: dict, text: str) -> None:
+    assert article["text"] == text
+    for s in article["sentences"]:
+        assert text[s["start"]:s["end"]] == s["text"]
+        assert 0.0 <= s["probability"] <= 1.0
+        for c in s["cues"]:
+            assert text[c["start"]:c["end"]] == c["text"]
+            assert s["start"] <= c["start"] < c["end"] <= s["end"]
+
+
+def test_json_contract_on_the_examples(scoring_model_path):
+    result, payload = _score_json(scoring_model_path, str(EXAMPLES / "loaded.txt"), str(EXAMPLES / "neutral.txt"))
+    assert result.returncode == 0, result.stderr.decode()
+    assert isinstance(payload, list) and len(payload) == 2
+    for article, name in zip(payload, ("loaded.txt", "neutral.txt")):
+        assert {"file", "score", "label", "verdict", "sentences", "quoted_score", "headline"} <= set(article)
+        assert article["file"].endswith(name)
+        assert 0.0 <= article["score"] <= 1.0
+        assert article["verdict"] == scoring.verdict(article["score"])
+        assert article["label"] == ("loaded" if article["verdict"] == "high" else "neutral")
+        assert article["cue_count"] == sum(len(s["cues"]) for s in article["sentences"])
+        _check_offsets(article, (EXAMPLES / name).read_text(encoding="utf-8"))
+        for s in article["sentences"]:
+            assert set(s) >= {"index", "text", "start", "end", "probability", "label", "quoted", "cues"}
+            # Cues are the words that make a loaded sentence loaded; a neutral one has none.
+            assert s["cues"] == [] or s["label"] == "loaded"
+    loaded, neutral = payload
+    assert loaded["score"] > neutral["score"]
+    assert loaded["headline"].startswith("Council's Reckless")
+
+
+def test_one_article_gives_an_object_not_a_list(scoring_model_path):
+    result, payload = _score_json(scoring_model_path, str(EXAMPLES / "neutral.txt"))
+    assert result.returncode == 0
+    assert isinstance(payload, dict)
+
+
+def test_score_is_the_mean_probability_of_the_outlets_own_sentences(scoring_model_path):
+    result, article = _score_json(scoring_model_path, str(EXAMPLES / "quoted.txt"))
+    assert result.returncode == 0, result.stderr.decode()
+    own = [s["probability"] for s in article["sentences"] if s["counted"]]
+    heads = [s for s in article["sentences"] if s["headline"]]
+    assert len(heads) == 1
+    assert article["score"] == pytest.approx(np.mean(own), abs=1e-3)
+    assert article["quoted_sentences"] == 1
+    assert [s["quoted"] for s in article["sentences"]].count(True) == 1
+
+
+def test_an_angry_quote_does_not_make_a_neutral_report_loaded(tmp_path, scoring_model_path):
+    """The quote is scored and shown, but the article score is the same with or without it."""
+    text = (EXAMPLES / "quoted.txt").read_text(encoding="utf-8")
+    without = "\n".join(line for line in text.splitlines() if not line.startswith('"'))
+    (tmp_path / "without.txt").write_text(without, encoding="utf-8")
+    result, payload = _score_json(scoring_model_path, str(EXAMPLES / "quoted.txt"), str(tmp_path / "without.txt"))
+    assert result.returncode == 0
+    with_quote, without_quote = payload
+    assert with_quote["score"] == pytest.approx(without_quote["score"], abs=1e-4)
+    assert with_quote["quoted_score"] is not None and without_quote["quoted_score"] is None
+
+
+def test_threshold_moves_labels_but_not_the_score(scoring_model_path):
+    path = str(EXAMPLES / "loaded.txt")
+    _, low = _score_json(scoring_model_path, path, extra=("--threshold", "0.05"))
+    _, high = _score_json(scoring_model_path, path, extra=("--threshold", "0.99"))
+    assert low["score"] == high["score"]
+    assert low["threshold"] == 0.05 and high["threshold"] == 0.99
+    n_low = sum(s["label"] == "loaded" for s in low["sentences"])
+    n_high = sum(s["label"] == "loaded" for s in high["sentences"])
+    assert n_low >= n_high
+    for s in low["sentences"]:
+        assert s["label"] == ("loaded" if s["probability"] >= 0.05 else "neutral")
+
+
+def test_stdin(scoring_model_path):
+    data = (EXAMPLES / "neutral.txt").read_bytes()
+    result, article = _score_json(scoring_model_path, "-", input=data)
+    assert result.returncode == 0, result.stderr.decode()
+    assert article["file"] == "-"
+    assert article["headline"] == "Council Approves New Parking Charges for Town Centre"
+
+
+def test_cp1252_crlf_and_no_final_newline_are_scored_normally(tmp_path, scoring_model_path):
+    text = ("Caf\u00e9 Owners \u201cWelcome\u201d the New Rules\r\n\r\n"
+            "The council\u2019s plan was approved on Monday.\r\nOwners said they would wait and see.")
+    path = tmp_path / "cp1252.txt"
+    path.write_bytes(text.encode("cp1252"))
+    result, article = _score_json(scoring_model_path, str(path))
+    assert result.returncode == 0, result.stderr.decode()
+    _check_offsets(article, text)
+    assert article["headline"] == "Caf\u00e9 Owners \u201cWelcome\u201d the New Rules"
+    assert len(article["sentences"]) == 3
+
+
+def test_html_article_is_extracted(scoring_model_path):
+    result, article = _score_json(scoring_model_path, str(EXAMPLES / "article.html"))
+    assert result.returncode == 0, result.stderr.decode()
+    assert article["headline"] == "Library Opening Hours Extended"
+    texts = " ".join(s["text"] for s in article["sentences"])
+    assert "central library will stay open" in texts
+    # Navigation, the "most read" box and the footer are not the article.
+    for junk in ("Sign in", "Shocking scandal", "Cookie settings"):
+        assert junk not in article["text"]
+    _check_offsets(article, article["text"])
+
+
+def test_html_without_trafilatura_says_what_to_install(monkeypatch):
+    import sys
+
+    from framing.errors import FramingError
+    from framing.extract import html_to_text
+
+    monkeypatch.setitem(sys.modules, "trafilatura", None)
+    with pytest.raises(FramingError, match=r"pip install 'framing\[html\]'") as info:
+        html_to_text("<p>x</p>", "page.html")
+    assert "page.html" in str(info.value)
+
+
+@pytest.mark.parametrize("case", ["missing", "empty", "blank", "binary", "directory", "empty_html"])
+def test_bad_article_is_one_line_naming_the_file(tmp_path, scoring_model_path, case):
+    path = tmp_path / f"{case}.txt"
+    if case == "empty":
+        path.write_bytes(b"")
+    elif case == "blank":
+        path.write_text("  \n\n\t\n")
+    elif case == "binary":
+        path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 20)
+    elif case == "directory":
+        path.mkdir()
+    elif case == "empty_html":
+        path = tmp_path / "empty.html"
+        path.write_text("<html><head><title></title></head><body></body></html>")
+    result = run_cli("score", "--model", str(scoring_model_path), str(path))
+    err = result.stderr.decode().strip()
+    assert result.returncode != 0
+    assert len(err.splitlines()) == 1, err
+    assert str(path) in err and "Traceback" not in err
+
+
+def test_one_bad_file_among_many_is_reported_and_the_rest_scored(tmp_path, scoring_model_path):
+    missing = tmp_path / "nope.txt"
+    result, payload = _score_json(scoring_model_path, str(EXAMPLES / "loaded.txt"), str(missing),
+                                  str(EXAMPLES / "neutral.txt"))
+    assert result.returncode == 1
+    assert [a["file"] for a in payload] == [str(EXAMPLES / "loaded.txt"), str(EXAMPLES / "neutral.txt")]
+    err = result.stderr.decode().strip().splitlines()
+    assert len(err) == 1 and str(missing) in err[0]
+
+
+# -- the score as a function: invariants -----------------------------------------
+
+probabilities = st.lists(st.floats(0.0, 1.0), min_size=1, max_size=40)
+
+
+@given(own=probabilities, quotes=st.lists(st.floats(0.0, 1.0), max_size=10), data=st.data())
+@settings(max_examples=200, deadline=None)
+def test_score_ignores_quotes_and_order(own, quotes, data):
+    p = own + quotes
+    v = ["own"] * len(own) + ["quote"] * len(quotes)
+    order = data.draw(st.permutations(range(len(p))))
+    score, quoted = scoring.article_score([p[i] for i in order], [v[i] for i in order])
+    assert score == pytest.approx(float(np.mean(own)))
+    assert min(own) - 1e-12 <= score <= max(own) + 1e-12
+    assert (quoted is None) == (not quotes)
+    # Adding any quotation leaves the score where it was.
+    assert scoring.article_score(own, ["own"] * len(own))[0] == pytest.approx(score)
+
+
+@given(st.floats(0.0, 1.0), st.floats(0.0, 1.0))
+def test_verdict_is_monotone(a, b):
+    rank = {"low": 0, "moderate": 1, "high": 2}
+    lo, hi = sorted((a, b))
+    assert rank[scoring.verdict(lo)] <= rank[scoring.verdict(hi)]
+
+
+@given(st.text(min_size=1, max_size=200))
+def test_furniture_is_short_and_unpunctuated(text):
+    if scoring.is_furniture(text):
+        assert len(scoring._WORD.findall(text)) < scoring.MIN_WORDS
+    assert not scoring.is_furniture(text, headline=True)
