@@ -281,7 +281,16 @@ def load(path: str | os.PathLike) -> FramingModel:
         raise FramingError(f"cannot read model: {type(exc).__name__}", path) from None
     if not isinstance(payload, dict) or payload.get("format") != FORMAT_NAME:
         raise FramingError("not a framing model", path)
-    return FramingModel(payload["pipeline"], payload["calibration"], payload["threshold"], card)
+    model = FramingModel(payload["pipeline"], payload["calibration"], payload["threshold"], card)
+    try:
+        # A model pickled by another version of framing's own transformers can
+        # unpickle fine and fail on first use; find out now, with a clear message.
+        model.predict(["A council spokesman said the plan was approved on Tuesday."])
+    except Exception as exc:
+        trained_by = (card.get("libraries") or {}).get("framing", "?")
+        raise FramingError(f"model does not work with this version of framing (trained by framing {trained_by}: "
+                           f"{type(exc).__name__}); retrain with 'framing train'", path) from None
+    return model
 
 
 def default_model_path() -> Path:
