@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -47,7 +48,7 @@ def test_default_model_comes_from_FRAMING_MODEL(small_model_path):
     code = ("import framing; m = framing.load_model(); "
             "print(m is framing.load_model(), framing.predict(['A reckless scheme.'])[0].label in ('loaded', 'neutral'))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
-                         env={"FRAMING_MODEL": str(small_model_path), "PATH": ""})
+                         env=dict(os.environ, FRAMING_MODEL=str(small_model_path)))
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["True", "True"]
 
