@@ -333,6 +333,19 @@ def _lemma_candidates(w: str):
                 yield stem[:-1]
 
 
+def _inflections(lemma: str):
+    """Common inflected/derived forms of a lemma (so unseen inflections still match)."""
+    forms = {lemma, lemma + "s", lemma + "es", lemma + "ed", lemma + "d", lemma + "ing",
+             lemma + "ly", lemma + "er", lemma + "est"}
+    if lemma.endswith("e"):
+        forms |= {lemma[:-1] + "ing", lemma[:-1] + "ed"}
+    if lemma.endswith("y"):
+        forms |= {lemma[:-1] + "ies", lemma[:-1] + "ied", lemma[:-1] + "ily"}
+    if len(lemma) >= 3 and lemma[-1] not in "aeiouwxy" and lemma[-2] in "aeiou" and lemma[-3] not in "aeiou":
+        forms |= {lemma + lemma[-1] + "ed", lemma + lemma[-1] + "ing"}
+    return forms
+
+
 def _in_lexicon(w: str, words) -> bool:
     return any(c in words for c in _lemma_candidates(w))
 
@@ -551,7 +564,12 @@ class LexiconCues(_TextTransformer):
             from framing.lexicons import load_lexicons
             lex = load_lexicons()
         batch = _Batch(X)
-        words = _base_vocabulary(lex, batch.words, False)
+        words = set(_base_vocabulary(lex, batch.words, False))
+        for key in LEXICON_FLAGS:
+            for lemma in lex.get(key, ()):
+                if TOKEN_RE.fullmatch(lemma):
+                    words.update(_inflections(lemma))
+        words = sorted(words)
         F, names = _lexicon_matrix(words, lex)
         binary = F[:, :12]  # the 0/1 memberships; VAD enters through its thresholds
         keep = binary.any(axis=1)
@@ -941,6 +959,10 @@ def build_pipeline(params: dict, lexicons: dict, random_state: int = 0) -> Pipel
     unknown = set(p) - set(DEFAULT_PARAMS)
     if unknown:
         raise ValueError(f"unknown model params: {sorted(unknown)}")
+    if not lexicons:
+        from framing.lexicons import load_lexicons
+
+        lexicons = load_lexicons()  # FramingError if they cannot be found
     groups = []
     if p["use_loaded"]:
         loaded = LoadedWords(smoothing=p["loaded_smoothing"], embedding_prior=p["loaded_embedding_prior"],
