@@ -26,10 +26,10 @@ def test_table_shows_headline_score_verdict_and_every_sentence(scoring_model_pat
     assert "Quoted speech, not counted" in out
     for s in article["sentences"]:
         assert f"{s['probability']:.2f}" in out
-    # Without colour (not a terminal), cue words are bracketed so they survive a paste.
+    # Without colour (not a terminal), cue words are between asterisks so they survive a paste.
     for s in article["sentences"]:
         for c in s["cues"]:
-            assert f"[{c['text']}]" in out
+            assert f"*{c['text']}*" in out
 
 
 def test_only_loaded_drops_the_neutral_sentences(scoring_model_path):
@@ -89,3 +89,25 @@ def test_html_escapes_the_article(tmp_path, scoring_model_path):
     page = result.stdout.decode()
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co" in page
+
+
+def _documented_fields(section: str) -> set[str]:
+    import re as _re
+
+    doc = (EXAMPLES.parent / "docs" / "json-schema.md").read_text(encoding="utf-8")
+    part = doc.split(section, 1)[1].split("\n## ", 1)[0]
+    return {f for row in _re.findall(r"^\| (`[^|]+`) \|", part, flags=_re.M) for f in _re.findall(r"`(\w+)`", row)}
+
+
+def test_json_schema_is_documented(scoring_model_path):
+    """Every field the JSON carries is in docs/json-schema.md, and every documented field is there."""
+    article = _json(scoring_model_path, EXAMPLES / "quoted.txt")
+    documented = _documented_fields("## `framing score --format json`")
+    sentence_fields = set(article["sentences"][0])
+    assert set(article) | sentence_fields == documented
+    compare = run_cli("compare", "--model", str(scoring_model_path), "--format", "json",
+                      str(EXAMPLES / "wire.txt"), str(EXAMPLES / "wire_retold.txt"))
+    payload = json.loads(compare.stdout)
+    documented = _documented_fields("## `framing compare --format json`")
+    assert set(payload["articles"][0]) | set(payload["shared_copy"][0]) <= documented | {"file"}
+    assert {"rank", "distinct_loaded", "distinct_phrases", "pairs", "added", "shared_score"} <= documented

@@ -55,12 +55,16 @@ def _cue_spans(sentence) -> list[tuple[int, int, Any]]:
 
 
 def highlight(sentence, style: str = "bold red", brackets: bool = False) -> Text:
-    """The sentence with its cue words styled; in brackets too when the output has no colour."""
+    """The sentence with its cue words styled; between asterisks too when the output has no colour.
+
+    Asterisks, not brackets: news text uses brackets for editorial insertions
+    ("[the Islamic State group]"), so bracketed cues would be ambiguous.
+    """
     out, pos = Text(), 0
     for start, end, _ in _cue_spans(sentence):
         out.append(sentence.text[pos:start])
         word = sentence.text[start:end]
-        out.append(f"[{word}]" if brackets else word, style=style)
+        out.append(f"*{word}*" if brackets else word, style=style)
         pos = end
     out.append(sentence.text[pos:])
     return out
@@ -84,7 +88,7 @@ def print_table(results: Sequence, console: Console | None = None, only_loaded: 
                           Text(f"  (headline p={result.headline_probability:.2f})", style="dim"))
         style = {"low": "green", "moderate": "yellow", "high": "bold red"}[result.verdict]
         console.print(Text(summary_line(result), style=style if not plain else ""))
-        console.print(Text(bands_line() + "; cue words " + ("in [brackets]" if plain else "in red"), style="dim"))
+        console.print(Text(bands_line() + "; cue words " + ("between *asterisks*" if plain else "in red"), style="dim"))
         table = Table(show_header=True, header_style="bold", expand=True, show_lines=False)
         table.add_column("#", justify="right", width=3)
         table.add_column("p", justify="right", width=5, no_wrap=True)
@@ -191,12 +195,15 @@ def article_html(result, shared_notes: dict[int, str] | None = None) -> str:
     out: list[str] = []
     open_p = False
     prev = None
+    head = [_sentence_html(s, result.threshold, shared_notes.get(s.index, "")) for s in result.sentences if s.headline]
+    if head:
+        # A headline that splits into two sentences is still one headline.
+        out.append("<h1>" + " ".join(head) + "</h1>")
     for s in result.sentences:
-        piece = _sentence_html(s, result.threshold, shared_notes.get(s.index, ""))
         if s.headline:
-            out.append(f"<h1>{piece}</h1>")
             prev = s
             continue
+        piece = _sentence_html(s, result.threshold, shared_notes.get(s.index, ""))
         if prev is None or prev.headline or s.paragraph != prev.paragraph:
             if open_p:
                 out.append("</p>")
