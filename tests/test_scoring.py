@@ -198,3 +198,37 @@ def test_furniture_is_short_and_unpunctuated(text):
     if scoring.is_furniture(text):
         assert len(scoring._WORD.findall(text)) < scoring.MIN_WORDS
     assert not scoring.is_furniture(text, headline=True)
+
+
+def test_progress_bar_only_when_stderr_is_a_terminal(scoring_model_path):
+    """Several files and a terminal on stderr: a progress bar there; stdout stays clean JSON."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    from conftest import LEXICONS, REPO
+
+    files = [str(EXAMPLES / n) for n in ("loaded.txt", "neutral.txt", "quoted.txt")]
+    master, slave = pty.openpty()
+    env = dict(os.environ, FRAMING_LEXICONS=str(LEXICONS), COLUMNS="100")
+    proc = subprocess.Popen([sys.executable, "-m", "framing", "score", "--model", str(scoring_model_path),
+                             "--format", "json", *files], stdout=subprocess.PIPE, stderr=slave, cwd=REPO, env=env)
+    os.close(slave)
+    stderr = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        stderr += chunk
+    stdout, _ = proc.communicate(timeout=600)
+    os.close(master)
+    assert proc.returncode == 0, stderr.decode(errors="replace")
+    assert len(json.loads(stdout)) == 3
+    assert b"scoring" in stderr
+    # Without a terminal (the other tests), stderr stays empty.
+    piped = run_cli("score", "--model", str(scoring_model_path), "--format", "json", *files)
+    assert piped.stderr == b""
