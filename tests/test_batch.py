@@ -67,7 +67,7 @@ def _assert_one_line_error(result, *needles: str) -> None:
         assert needle in lines[0], err
 
 
-TEXTS = _archive(1500)
+TEXTS = _archive(800)
 
 
 @pytest.fixture(scope="module")
