@@ -43,8 +43,8 @@ def test_json_contract_on_the_examples(scoring_model_path):
         _check_offsets(article, (EXAMPLES / name).read_text(encoding="utf-8"))
         for s in article["sentences"]:
             assert set(s) >= {"index", "text", "start", "end", "probability", "label", "quoted", "cues"}
-            # Cues are the words that make a loaded sentence loaded; a neutral one has none.
-            assert s["cues"] == [] or s["label"] == "loaded"
+            # Cues are the words that make a loaded sentence loaded; a neutral one, or furniture, has none.
+            assert s["cues"] == [] or (s["label"] == "loaded" and s["voice"] != "page")
     loaded, neutral = payload
     assert loaded["score"] > neutral["score"]
     assert loaded["headline"].startswith("Council's Reckless")

@@ -73,7 +73,8 @@ def highlight(sentence, style: str = "bold red", brackets: bool = False) -> Text
 def _visible(result, only_loaded: bool) -> list:
     if not only_loaded:
         return result.sentences
-    return [s for s in result.sentences if s.probability >= result.threshold or s.headline]
+    # Page furniture is left out: it carries no framing a reader needs to see.
+    return [s for s in result.sentences if (s.probability >= result.threshold and not s.furniture) or s.headline]
 
 
 # -- terminal table ------------------------------------------------------------------

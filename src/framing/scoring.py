@@ -217,12 +217,14 @@ def score_text(model: FramingModel, text: str, file: str | os.PathLike = "-", cu
     sentences = split_sentences(text, headline=True)
     predictions = model.predict([s.text for s in sentences], cues=cues)
     t = model.threshold if threshold is None else float(threshold)
-    scored = [
-        ScoredSentence(s.index, s.start, s.end, s.text, p.probability,
-                       "loaded" if p.probability >= t else "neutral", s.quoted, s.headline,
-                       s.paragraph, is_furniture(s.text, s.headline), shown_cues(p.cues, p.probability, t))
-        for s, p in zip(sentences, predictions)
-    ]
+    scored = []
+    for s, p in zip(sentences, predictions):
+        furniture = is_furniture(s.text, s.headline)
+        # Furniture is not prose: its "cue words" ("Show Full Article") would only distract.
+        shown = [] if furniture else shown_cues(p.cues, p.probability, t)
+        scored.append(ScoredSentence(s.index, s.start, s.end, s.text, p.probability,
+                                     "loaded" if p.probability >= t else "neutral", s.quoted, s.headline,
+                                     s.paragraph, furniture, shown))
     score, quoted_score = article_score(*_units(scored))
     v = verdict(score)
     return ArticleScore(str(file), text, score, "loaded" if v == "high" else "neutral", v, t, quoted_score, scored)
