@@ -179,6 +179,19 @@ def test_quote_mask_separates_direct_quotes_from_scare_quotes():
     assert b.scare[[t for _, _, t in spans].index("hoax")]
 
 
+@pytest.mark.parametrize("text, quoted, outside", [
+    ("\u201cIt is a lot of capital to spend if you do not have a goal.", "capital", None),
+    ("and that is the sad end of the story,\u201d the senator said.", "story", "senator"),
+    ('He said "the vote will be close and very ugly', "ugly", "said"),
+])
+def test_quote_left_open_or_closed_across_sentences(text, quoted, outside):
+    spans = tokenize_spans(text)
+    mask = dict(zip([t for _, _, t in spans], quote_mask(text, spans)))
+    assert mask[quoted]
+    if outside:
+        assert not mask[outside]
+
+
 def test_loaded_words_learns_annotated_words_and_splits_quotes():
     lw = LoadedWords(lexicons=SMALL_LEX, embedding_prior=False).fit(TEXTS, Y, biased_words=BW)
     assert lw.word_score("disgraceful") > lw.word_score("tuesday")

@@ -51,7 +51,7 @@ DEFAULT_PARAMS = {
     "use_embedding": True,
     "use_ngrams": True,
     # LoadedWords
-    "loaded_smoothing": 2.0,
+    "loaded_smoothing": 1.0,
     "loaded_embedding_prior": True,
     # NgramTfidf
     "ngram_max": 2,
@@ -90,17 +90,41 @@ def _as_text_list(X) -> list[str]:
     return out
 
 
+def quoted_stretches(text: str) -> list[tuple[int, int]]:
+    """Character ranges of quoted stretches: paired straight or curly quotes, plus a quote
+    left open (runs to the end) or closed without an opening (runs from the start), as
+    happens when a multi-sentence quotation is split into sentences."""
+    if '"' not in text and "\u201c" not in text and "\u201d" not in text:
+        return []
+    ranges = [m.span() for m in QUOTE_RE.finditer(text)]
+    inside = np.zeros(len(text) + 1, dtype=bool)
+    for lo, hi in ranges:
+        inside[lo:hi] = True
+    loose = [i for i, ch in enumerate(text) if ch in '"\u201c\u201d' and not inside[i]]
+    if loose:
+        i = loose[0]
+        opening = text[i] == "\u201c" or (text[i] == '"' and TOKEN_RE.search(text, i + 1) is not None)
+        if opening:
+            ranges.append((i, len(text)))
+        else:
+            ranges.append((0, i + 1))
+            if len(loose) > 1 and text[loose[-1]] != "\u201d":  # and one more left open
+                ranges.append((loose[-1], len(text)))
+    return ranges
+
+
 def quote_mask(text: str, spans) -> np.ndarray:
     """True for tokens inside a direct quote (a quoted stretch of >= 4 words).
 
     Shorter quoted stretches are scare quotes: the outlet's own voice.
     """
     mask = np.zeros(len(spans), dtype=bool)
-    if '"' not in text and "\u201c" not in text:
+    ranges = quoted_stretches(text)
+    if not ranges:
         return mask
     starts = np.array([s for s, _, _ in spans], dtype=np.int64)
-    for m in QUOTE_RE.finditer(text):
-        lo, hi = np.searchsorted(starts, [m.start(), m.end()])
+    for lo_c, hi_c in ranges:
+        lo, hi = np.searchsorted(starts, [lo_c, hi_c])
         if hi - lo >= DIRECT_QUOTE_MIN_WORDS:
             mask[lo:hi] = True
     return mask
@@ -128,11 +152,12 @@ class _Batch:
         self.quoted = np.zeros(n_tok, dtype=bool)
         self.scare = np.zeros(n_tok, dtype=bool)
         for i, t in enumerate(texts):
-            if '"' in t or "\u201c" in t:
+            ranges = quoted_stretches(t)
+            if ranges:
                 starts = np.array([m.start() for m in TOKEN_RE.finditer(t)], dtype=np.int64)
                 base = self.offsets[i]
-                for m in QUOTE_RE.finditer(t):
-                    lo, hi = np.searchsorted(starts, [m.start(), m.end()])
+                for lo_c, hi_c in ranges:
+                    lo, hi = np.searchsorted(starts, [lo_c, hi_c])
                     if hi - lo >= DIRECT_QUOTE_MIN_WORDS:
                         self.quoted[base + lo:base + hi] = True
                     elif hi > lo:
@@ -400,13 +425,15 @@ class LoadedWords(_TextTransformer):
     ``fit_transform`` cross-fits: each training sentence is scored by a lexicon
     learned on the other folds, so the classifier sees out-of-sample scores.
 
-    Features (divided by their training std): sum and max of word scores outside
-    direct quotes, the same inside direct quotes.
+    Features (divided by their training std): outside direct quotes the three
+    largest word scores, their sum over all words and the number of words scoring
+    at least ``threshold``; inside direct quotes the sum and the max. Every feature
+    is a sum or a maximum over words, so it splits exactly over them.
     """
 
     _prefix = "loaded"
 
-    def __init__(self, smoothing=2.0, embedding_prior=True, threshold=0.25, lexicons=None,
+    def __init__(self, smoothing=1.0, embedding_prior=True, threshold=0.25, lexicons=None,
                  n_splits=5, random_state=0):
         self.smoothing = smoothing
         self.threshold = threshold
@@ -987,12 +1014,21 @@ def build_pipeline(params: dict, lexicons: dict, random_state: int = 0) -> Pipel
     return Pipeline([("features", FeatureUnion(groups)), ("clf", clf)])
 
 
-def explain(pipeline, texts, top_k: int = 8):
+FUNCTION_WORDS = frozenset("""a an the and or but nor of in on at by for with about against between
+into through during before after above below to from up down over under again then once here there
+when where how all both each other such not own same than can will just i me my we our he him his
+she her it its they them their this that these those am is are was were be been being have has had
+do does did would could as until while if because""".split())
+
+
+def explain(pipeline, texts, top_k: int = 8, skip_function_words: bool = True):
     """Per text: [(start, end, weight)] word spans pushing towards 'loaded', strongest first.
 
     weight = the word's exact additive share of the classifier's decision value
     (coef x the part of each feature the word accounts for). Sentence-level
-    features ('?', '!', length) have no word and are not listed.
+    features ('?', '!', length) have no word and are not listed. Closed-class
+    words (articles, prepositions, auxiliaries, ...) are not listed as cues unless
+    ``skip_function_words=False``; their contribution still counts in the score.
     """
     texts = _as_text_list(texts)
     union = pipeline.named_steps["features"]
@@ -1008,6 +1044,10 @@ def explain(pipeline, texts, top_k: int = 8):
         else:
             total += tr.token_contributions(batch, w)
         start += n
+    if skip_function_words and len(batch.words):
+        fw = np.fromiter(map(FUNCTION_WORDS.__contains__, batch.words), dtype=bool,
+                         count=len(batch.words))
+        total = np.where(fw, 0.0, total)
     # top_k positive tokens per doc, strongest first
     order = np.lexsort((-total, batch.doc))
     rank = np.arange(len(order)) - batch.offsets[batch.doc[order]]
