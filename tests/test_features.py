@@ -266,6 +266,16 @@ def test_build_pipeline_params():
                        SMALL_LEX)
 
 
+@pytest.mark.parametrize("group", ["loaded", "lexicon", "style", "ngrams"])
+def test_biased_words_accepted_whatever_groups_are_on(group):
+    params = {f"use_{g}": g == group for g in ("loaded", "lexicon", "style", "embedding", "ngrams")}
+    params.update(loaded_embedding_prior=False, min_df=1)
+    pipe = build_pipeline(params, SMALL_LEX)
+    with sklearn.config_context(enable_metadata_routing=True):
+        pipe.fit(TEXTS, Y, biased_words=BW)
+    assert pipe.predict_proba(TEXTS[:2]).shape == (2, 2)
+
+
 def test_fit_without_biased_words_and_without_routing():
     params = {"use_embedding": False, "loaded_embedding_prior": False, "min_df": 1}
     pipe = build_pipeline(params, SMALL_LEX).fit(TEXTS, Y)

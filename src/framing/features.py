@@ -584,7 +584,7 @@ class LexiconCues(_TextTransformer):
     def __init__(self, lexicons=None):
         self.lexicons = lexicons
 
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, biased_words=None):  # biased_words: accepted, unused
         X = _as_text_list(X)
         lex = self.lexicons
         if lex is None:
@@ -665,7 +665,7 @@ class StyleCues(_TextTransformer):
     def __init__(self, lexicons=None):
         self.lexicons = lexicons
 
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, biased_words=None):  # biased_words: accepted, unused
         X = _as_text_list(X)
         lex = self.lexicons
         if lex is None:
@@ -757,11 +757,11 @@ class SentenceEmbedding(_TextTransformer):
         clf = LogisticRegression(C=self.C, max_iter=1000).fit((M - mu) / sd, y)
         return clf.coef_.ravel() / sd
 
-    def fit(self, X, y):
+    def fit(self, X, y, biased_words=None):  # biased_words: accepted, unused
         self.fit_transform(X, y)
         return self
 
-    def fit_transform(self, X, y):
+    def fit_transform(self, X, y, biased_words=None):
         X = _as_text_list(X)
         y = np.asarray(y).astype(int)
         batch = _Batch(X)
@@ -843,7 +843,7 @@ class NgramTfidf(_TextTransformer):
         return (np.concatenate(docs), np.concatenate(feats), np.concatenate(firsts),
                 np.concatenate(ns))
 
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, biased_words=None):  # biased_words: accepted, unused
         if self.ngram_max not in (1, 2):
             raise ValueError("ngram_max must be 1 or 2")
         X = _as_text_list(X)
@@ -936,11 +936,11 @@ class NgramScore(_TextTransformer):
         clf = LogisticRegression(C=self.C, max_iter=2000).fit(A @ sp.diags(r), y)
         return vec, clf.coef_.ravel() * r
 
-    def fit(self, X, y):
+    def fit(self, X, y, biased_words=None):  # biased_words: accepted, unused
         self.fit_transform(X, y)
         return self
 
-    def fit_transform(self, X, y):
+    def fit_transform(self, X, y, biased_words=None):
         X = _as_text_list(X)
         y = np.asarray(y).astype(int)
         F = np.zeros(len(X))
@@ -1010,6 +1010,13 @@ def build_pipeline(params: dict, lexicons: dict, random_state: int = 0) -> Pipel
                                            n_splits=p["inner_folds"], random_state=random_state)))
     if not groups:
         raise ValueError("model params switch off every feature group")
+    # Only LoadedWords uses the word annotations; the other groups accept and ignore them.
+    # If LoadedWords is off, the first group requests them anyway so that callers can
+    # pass biased_words whatever the parameters.
+    with sklearn.config_context(enable_metadata_routing=True):
+        for k, (_, est) in enumerate(groups):
+            if not isinstance(est, LoadedWords):
+                est.set_fit_request(biased_words=(k == 0 and not p["use_loaded"]))
     clf = LogisticRegression(C=p["C"], max_iter=5000, random_state=random_state)
     return Pipeline([("features", FeatureUnion(groups)), ("clf", clf)])
 
