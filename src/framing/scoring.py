@@ -24,11 +24,12 @@ what scrapers leave between paragraphs ("Watch CBS News", "Related Video:",
 punctuation is not a sentence anyone wrote as reporting, and counting it would
 pull every scraped page towards the classifier's prior.
 
-Cue words are listed for the sentences labelled loaded only, and only those
-carrying at least ``CUE_SHARE`` of the sentence's strongest cue's weight: in a
-neutral sentence, or at the tail of a loaded one, the words the model leans on
-slightly are not what makes the sentence loaded, and marking them would bury
-the ones that do.
+Every sentence keeps all the cues the model gives (the JSON lists them, as
+`framing predict` does), but reports mark only those of sentences labelled
+loaded, carrying at least ``CUE_SHARE`` of the sentence's strongest cue's
+weight (``"marked": true`` in the JSON): in a neutral sentence, or at the tail
+of a loaded one, the words the model leans on slightly are not what makes the
+sentence loaded, and marking them would bury the ones that do.
 
 The verdict bands are justified with data in docs/scoring.md; run
 ``python -m framing.scoring`` to recompute that study.
@@ -83,7 +84,8 @@ class ScoredSentence:
     headline: bool
     paragraph: int = 0
     furniture: bool = False
-    cues: list[Cue] = field(default_factory=list)
+    cues: list[Cue] = field(default_factory=list)  # the ones a report marks (see shown_cues)
+    model_cues: list[Cue] = field(default_factory=list)  # every cue the model gives, as `framing predict` lists them
 
     @property
     def voice(self) -> str:
@@ -95,11 +97,12 @@ class ScoredSentence:
         return self.voice == "own"
 
     def to_dict(self) -> dict[str, Any]:
+        marked = set(self.cues)
         return {"index": self.index, "text": self.text, "start": self.start, "end": self.end,
                 "probability": round(float(self.probability), 4), "label": self.label,
                 "quoted": self.quoted, "headline": self.headline, "paragraph": self.paragraph,
                 "voice": self.voice, "counted": self.counted,
-                "cues": [c.to_dict(self.start) for c in self.cues]}
+                "cues": [dict(c.to_dict(self.start), marked=c in marked) for c in self.model_cues or self.cues]}
 
 
 @dataclass
@@ -224,7 +227,7 @@ def score_text(model: FramingModel, text: str, file: str | os.PathLike = "-", cu
         shown = [] if furniture else shown_cues(p.cues, p.probability, t)
         scored.append(ScoredSentence(s.index, s.start, s.end, s.text, p.probability,
                                      "loaded" if p.probability >= t else "neutral", s.quoted, s.headline,
-                                     s.paragraph, furniture, shown))
+                                     s.paragraph, furniture, shown, list(p.cues)))
     score, quoted_score = article_score(*_units(scored))
     v = verdict(score)
     return ArticleScore(str(file), text, score, "loaded" if v == "high" else "neutral", v, t, quoted_score, scored)
