@@ -30,6 +30,18 @@ def run_cli(*args: str, input: str | bytes | None = None, cwd: Path | None = Non
                           cwd=cwd or REPO, env=full_env, timeout=900)
 
 
+def assert_one_line_error(result, *needles: str) -> str:
+    """A user error: non-zero exit, no traceback, one line on stderr containing each needle."""
+    err = result.stderr.decode("utf-8", errors="replace")
+    assert result.returncode != 0
+    assert "Traceback" not in err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    for needle in needles:
+        assert needle in lines[0], err
+    return lines[0]
+
+
 @pytest.fixture(scope="session")
 def repo() -> Path:
     return REPO

@@ -7,40 +7,29 @@ import json
 
 import pytest
 
-from conftest import TEAM_CORPUS, run_cli
-
-
-def _assert_clean_failure(result, *needles: str) -> str:
-    err = result.stderr.decode("utf-8", errors="replace")
-    assert result.returncode != 0
-    assert "Traceback" not in err
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert len(lines) == 1, err
-    for needle in needles:
-        assert needle in lines[0], err
-    return lines[0]
+from conftest import assert_one_line_error, run_cli
 
 
 def test_missing_article(small_model_path, tmp_path):
     missing = tmp_path / "nope.txt"
-    _assert_clean_failure(run_cli("score", "--model", str(small_model_path), str(missing)), str(missing))
+    assert_one_line_error(run_cli("score", "--model", str(small_model_path), str(missing)), str(missing))
 
 
 @pytest.mark.parametrize("content", [b"", b"   \n\n \t\n"])
 def test_empty_or_blank_article(small_model_path, tmp_path, content):
     path = tmp_path / "empty.txt"
     path.write_bytes(content)
-    _assert_clean_failure(run_cli("score", "--model", str(small_model_path), str(path)), str(path), "empty")
+    assert_one_line_error(run_cli("score", "--model", str(small_model_path), str(path)), str(path), "empty")
 
 
 def test_binary_article(small_model_path, tmp_path):
     path = tmp_path / "photo.txt"
     path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
-    _assert_clean_failure(run_cli("score", "--model", str(small_model_path), str(path)), str(path), "binary")
+    assert_one_line_error(run_cli("score", "--model", str(small_model_path), str(path)), str(path), "binary")
 
 
 def test_directory_as_article(small_model_path, tmp_path):
-    _assert_clean_failure(run_cli("score", "--model", str(small_model_path), str(tmp_path)), str(tmp_path), "directory")
+    assert_one_line_error(run_cli("score", "--model", str(small_model_path), str(tmp_path)), str(tmp_path), "directory")
 
 
 def test_one_bad_article_among_good_ones(small_model_path, tmp_path, repo):
@@ -60,26 +49,26 @@ def test_corrupt_model(small_model_path, tmp_path):
     data[len(data) // 2] ^= 0xFF
     bad.write_bytes(bytes(data))
     (tmp_path / "bad.card.json").write_text(small_model_path.with_name("small.card.json").read_text())
-    _assert_clean_failure(run_cli("predict", "--model", str(bad), "-", input="A sentence."), str(bad), "corrupt")
+    assert_one_line_error(run_cli("predict", "--model", str(bad), "-", input="A sentence."), str(bad), "corrupt")
 
 
 def test_foreign_model_file(tmp_path):
     foreign = tmp_path / "foreign.joblib"
     foreign.write_text("this is not a model")
-    _assert_clean_failure(run_cli("predict", "--model", str(foreign), "-", input="A sentence."), str(foreign))
+    assert_one_line_error(run_cli("predict", "--model", str(foreign), "-", input="A sentence."), str(foreign))
 
 
 def test_truncated_model_with_no_card(small_model_path, tmp_path):
     trunc = tmp_path / "trunc.joblib"
     trunc.write_bytes(small_model_path.read_bytes()[:100])
-    _assert_clean_failure(run_cli("predict", "--model", str(trunc), "-", input="A sentence."), str(trunc))
+    assert_one_line_error(run_cli("predict", "--model", str(trunc), "-", input="A sentence."), str(trunc))
 
 
 def test_corpus_with_bad_label(tmp_path):
     path = tmp_path / "bad.csv"
     path.write_text("text,label\nA calm sentence.,neutral\nAn awful sentence.,awful\n")
     out = tmp_path / "m.joblib"
-    line = _assert_clean_failure(run_cli("train", "--corpus", str(path), "--out", str(out)), f"{path}:3")
+    line = assert_one_line_error(run_cli("train", "--corpus", str(path), "--out", str(out)), f"{path}:3")
     assert "label" in line
     assert not out.exists()
 
@@ -87,14 +76,14 @@ def test_corpus_with_bad_label(tmp_path):
 def test_corpus_with_missing_column(tmp_path):
     path = tmp_path / "nolabel.csv"
     path.write_text("text\nA calm sentence.\n")
-    _assert_clean_failure(run_cli("train", "--corpus", str(path), "--out", str(tmp_path / "m.joblib")), str(path))
+    assert_one_line_error(run_cli("train", "--corpus", str(path), "--out", str(tmp_path / "m.joblib")), str(path))
 
 
 def test_jsonl_line_that_does_not_parse(small_model_path, tmp_path):
     path = tmp_path / "in.jsonl"
     path.write_text('{"text": "Fine."}\n{"text": "Broken\n{"text": "Also fine."}\n')
     out = tmp_path / "out.jsonl"
-    _assert_clean_failure(run_cli("predict", "--model", str(small_model_path), str(path), "--output", str(out)),
+    assert_one_line_error(run_cli("predict", "--model", str(small_model_path), str(path), "--output", str(out)),
                           f"{path}:2")
     assert not out.exists()
 

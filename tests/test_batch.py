@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import REPO, TEAM_CORPUS, run_cli
+from conftest import REPO, TEAM_CORPUS, assert_one_line_error, run_cli
 from framing import batch
 from framing.errors import FramingError
 
@@ -55,16 +55,6 @@ def _rows(data: bytes) -> list[dict]:
 def _ok(result) -> subprocess.CompletedProcess:
     assert result.returncode == 0, result.stderr.decode()
     return result
-
-
-def _assert_one_line_error(result, *needles: str) -> None:
-    err = result.stderr.decode()
-    assert result.returncode != 0
-    assert "Traceback" not in err
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert len(lines) == 1, err
-    for needle in needles:
-        assert needle in lines[0], err
 
 
 TEXTS = _archive(800)
@@ -136,7 +126,7 @@ def test_dask_missing_says_how_to_install(tmp_path, small_model_path, archive):
         (tmp_path / name / "__init__.py").write_text("raise ImportError('not installed')\n")
     result = run_cli("predict", "--model", str(small_model_path), str(archive), "--backend", "dask",
                      env={"PYTHONPATH": str(tmp_path)})
-    _assert_one_line_error(result, "pip install", "framing[dask]")
+    assert_one_line_error(result, "pip install", "framing[dask]")
     assert result.stdout == b""
 
 
@@ -174,14 +164,14 @@ def bad_archive(tmp_path_factory) -> Path:
 
 def test_malformed_line_is_reported_by_number_and_nothing_is_written(bad_archive, small_model_path, tmp_path):
     result = run_cli("predict", "--model", str(small_model_path), str(bad_archive))
-    _assert_one_line_error(result, f"{bad_archive}:{BAD_AT}:", "not valid JSON")
+    assert_one_line_error(result, f"{bad_archive}:{BAD_AT}:", "not valid JSON")
     # Checked before scoring: a file's bad line leaves stdout empty, not a half-scored prefix.
     assert result.stdout == b""
 
     out = tmp_path / "scored.jsonl"
     out.write_text("previous good output\n")
     result = run_cli("predict", "--model", str(small_model_path), str(bad_archive), "-o", str(out), "-j", "2")
-    _assert_one_line_error(result, f"{bad_archive}:{BAD_AT}:")
+    assert_one_line_error(result, f"{bad_archive}:{BAD_AT}:")
     assert out.read_text() == "previous good output\n"
     assert [p.name for p in tmp_path.iterdir()] == ["scored.jsonl"]
 
@@ -189,7 +179,7 @@ def test_malformed_line_is_reported_by_number_and_nothing_is_written(bad_archive
 def test_malformed_line_on_stdin_stops_after_the_records_before_it(bad_archive, small_model_path):
     result = run_cli("predict", "--model", str(small_model_path), "-", "--input-format", "jsonl", "-j", "2",
                      "--chunk-size", "700", input=bad_archive.read_bytes())
-    _assert_one_line_error(result, f"-:{BAD_AT}:")
+    assert_one_line_error(result, f"-:{BAD_AT}:")
     rows = _rows(result.stdout)
     assert len(rows) == BAD_AT - 1
     assert rows[-1]["text"] == json.loads(bad_archive.read_text().splitlines()[BAD_AT - 2])["text"]
@@ -215,7 +205,7 @@ def test_csv_row_with_wrong_field_count_is_named_by_its_first_line(tmp_path, sma
     # Line 2-3 is one record (a quoted line break); line 4 has an unquoted comma.
     path.write_text('id,text\n1,"A quoted\nline break."\n2,Taxes rose, said officials\n3,Fine.\n', encoding="utf-8")
     result = run_cli("predict", "--model", str(small_model_path), str(path))
-    _assert_one_line_error(result, f"{path}:4:", "3 fields", "header has 2")
+    assert_one_line_error(result, f"{path}:4:", "3 fields", "header has 2")
     result = _ok(run_cli("predict", "--model", str(small_model_path), str(path), "--skip-invalid"))
     assert [r["text"] for r in _rows(result.stdout)] == ["A quoted\nline break.", "Fine."]
 
@@ -303,7 +293,7 @@ def test_chunking_never_changes_the_output(tmp_path, small_model, texts, chunk_s
 def test_bad_options_are_one_line_errors(archive, small_model_path):
     for args, needle in ((["--n-jobs", "0"], "--n-jobs"), (["--scheduler", "tcp://127.0.0.1:1"], "--backend dask"),
                          (["--chunk-size", "0"], "--chunk-size")):
-        _assert_one_line_error(run_cli("predict", "--model", str(small_model_path), str(archive), *args), needle)
+        assert_one_line_error(run_cli("predict", "--model", str(small_model_path), str(archive), *args), needle)
 
 
 def test_reading_a_missing_file_is_a_framing_error(tmp_path):

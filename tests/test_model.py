@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from framing import model as model_mod
+from framing.corpus import sha256_file
 from framing.errors import FramingError
 
 
@@ -23,7 +24,7 @@ def test_save_load_round_trip_gives_identical_predictions(small_model, tmp_path)
 def test_card_describes_the_artifact(small_model, tmp_path):
     path = model_mod.save(small_model, tmp_path / "m.joblib")
     card = json.loads((tmp_path / "m.card.json").read_text())
-    assert card["artifact"]["sha256"] == model_mod._sha256(path)
+    assert card["artifact"]["sha256"] == sha256_file(path)
     for key in ("format_version", "libraries", "parameters", "threshold", "calibration",
                 "training_data", "cross_validation", "seed"):
         assert key in card

@@ -33,6 +33,7 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from framing import __version__
 from framing.errors import FramingError
+from framing.corpus import sha256_file
 from framing.textio import atomic_open
 
 FORMAT_NAME = "framing-model"
@@ -215,14 +216,6 @@ def card_path(model_path: str | os.PathLike) -> Path:
     return p.with_name(p.name[: -len(MODEL_SUFFIX)] + CARD_SUFFIX if p.name.endswith(MODEL_SUFFIX) else p.name + CARD_SUFFIX)
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def save(model: FramingModel, path: str | os.PathLike) -> Path:
     """Write the artifact and its card, each atomically.
 
@@ -269,7 +262,7 @@ def load(path: str | os.PathLike) -> FramingModel:
         raise FramingError(f"model format version {card.get('format_version')} is not supported "
                            f"(this framing reads version {FORMAT_VERSION}); retrain with 'framing train'", path)
     expected = (card.get("artifact") or {}).get("sha256")
-    if not expected or _sha256(path) != expected:
+    if not expected or sha256_file(path) != expected:
         raise FramingError("model file is corrupt or does not match its card (SHA-256 differs)", path)
     trained = (card.get("libraries") or {}).get("scikit-learn", "")
     if _minor(trained) != _minor(sklearn.__version__):
