@@ -110,14 +110,19 @@ def main(argv=None):
     print(f"BABE: {len(texts)} sentences ({int(y.sum())} loaded), seed {seed}", flush=True)
 
     off = {f"use_{g}": False for g in GROUPS}
-    configs = {"full": ({}, True)}
+    configs = {"full": ({}, True)}  # "full" = the default parameters
     if not args.quick:
-        for g in GROUPS:
-            configs[f"- {g}"] = ({f"use_{g}": False}, True)
+        for g in GROUPS:  # switch each group the other way from its default
+            on = DEFAULT_PARAMS[f"use_{g}"]
+            configs[f"{'-' if on else '+'} {g}"] = ({f"use_{g}": not on}, True)
         for g in GROUPS:
             configs[f"{g} only"] = ({**off, f"use_{g}": True}, True)
-        configs["full, no biased_words"] = ({}, False)
-        configs["full, no embedding prior"] = ({"loaded_embedding_prior": False}, True)
+        configs["default, no biased_words"] = ({}, False)
+        prior = DEFAULT_PARAMS["loaded_embedding_prior"]
+        configs[f"{'-' if prior else '+'} loaded embedding prior"] = (
+            {"loaded_embedding_prior": not prior}, True)
+        configs["+ lexicon + loaded embedding prior"] = (
+            {"use_lexicon": True, "loaded_embedding_prior": True}, True)
     else:
         configs["- ngrams"] = ({"use_ngrams": False}, True)
 

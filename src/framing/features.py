@@ -46,13 +46,13 @@ DIRECT_QUOTE_MIN_WORDS = 4
 DEFAULT_PARAMS = {
     # which feature groups to use
     "use_loaded": True,
-    "use_lexicon": True,
+    "use_lexicon": False,
     "use_style": True,
     "use_embedding": True,
     "use_ngrams": True,
     # LoadedWords
     "loaded_smoothing": 1.0,
-    "loaded_embedding_prior": True,
+    "loaded_embedding_prior": False,
     # NgramTfidf
     "ngram_max": 2,
     "min_df": 2,
@@ -184,6 +184,15 @@ class _Batch:
                               dtype=np.int64, count=len(self.words))
             hit = self._memo[key] = (vocab, ids)
         return hit[1]
+
+    def seg_sum_columns(self, M: np.ndarray) -> np.ndarray:
+        """Per doc sums of every column of a (n_tokens, k) matrix."""
+        S = self._memo.get("docs")
+        if S is None:
+            n = len(self.words)
+            S = self._memo["docs"] = sp.csr_matrix(
+                (np.ones(n), (self.doc, np.arange(n))), shape=(self.n_docs, n))
+        return np.asarray(S @ M)
 
     def seg_sum(self, values: np.ndarray) -> np.ndarray:
         return np.bincount(self.doc, weights=values, minlength=self.n_docs)
@@ -433,7 +442,7 @@ class LoadedWords(_TextTransformer):
 
     _prefix = "loaded"
 
-    def __init__(self, smoothing=1.0, embedding_prior=True, threshold=0.25, lexicons=None,
+    def __init__(self, smoothing=1.0, embedding_prior=False, threshold=0.25, lexicons=None,
                  n_splits=5, random_state=0):
         self.smoothing = smoothing
         self.threshold = threshold
@@ -531,6 +540,7 @@ class LoadedWords(_TextTransformer):
         self.names_ = ["top1", "top2", "top3", "sum", "n_above", "quoted_sum", "quoted_max"]
         if hasattr(self, "word_X_"):
             del self.word_X_  # training-time only: keeps the pickle small
+        del self.vocab_inv_
         return F / self.scale_
 
     def _raw(self, batch, ids, table, weights=None):
@@ -602,19 +612,16 @@ class LexiconCues(_TextTransformer):
         keep = binary.any(axis=1)
         words = [w for w, k in zip(words, keep) if k]
         self.vocab_ = {w: i + 1 for i, w in enumerate(words)}
-        self.table_ = np.vstack([np.zeros((1, 12)), binary[keep]])
+        self.table_ = np.vstack([np.zeros((1, 12)), binary[keep]]).astype(np.uint8)
         self.names_ = [f"{n}" for n in names[:12]] + [f"quoted_{n}" for n in names[:12]]
         self.scale_ = np.ones(24)
         self.scale_ = _scale(self._features(batch)[0])
         return self
 
     def _features(self, batch, weights=None):
-        T = self.table_[batch.ids(self.vocab_)]
+        T = self.table_[batch.ids(self.vocab_)].astype(np.float64)
         q = batch.quoted[:, None]
-        F = np.zeros((batch.n_docs, 24))
-        for j in range(12):
-            F[:, j] = batch.seg_sum(T[:, j] * ~batch.quoted)
-            F[:, 12 + j] = batch.seg_sum(T[:, j] * batch.quoted)
+        F = batch.seg_sum_columns(np.hstack([T * ~q, T * q]))
         contrib = None
         if weights is not None:
             w = weights / self.scale_
@@ -714,8 +721,7 @@ class StyleCues(_TextTransformer):
             cased = np.asarray(batch.cased, dtype=str)
             T[:, 9] = np.strings.isupper(cased) & (np.strings.str_len(cased) >= 4)
         F = np.zeros((batch.n_docs, len(self.names_)))
-        for j in range(T.shape[1]):
-            F[:, j] = batch.seg_sum(T[:, j])
+        F[:, : T.shape[1]] = batch.seg_sum_columns(T)
         if texts is not None:
             F[:, -3] = [t.count("?") for t in texts]
             F[:, -2] = [t.count("!") for t in texts]
