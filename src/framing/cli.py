@@ -83,6 +83,7 @@ def evaluate(
     metrics: Annotated[Optional[Path], typer.Option("--metrics", help="Write the figures as JSON here.", show_default=False)] = None,
     plots: Annotated[Optional[Path], typer.Option("--plots", help="Write ROC, PR, calibration and confusion plot data (JSON) and images here.", show_default=False)] = None,
     lexicons: Annotated[Optional[Path], typer.Option("--lexicons", help="Folder of cue lexicons (for --cv and --by-outlet).", show_default=False)] = None,
+    n_jobs: Annotated[int, typer.Option("--n-jobs", "-j", help="Folds trained in parallel processes (-1: every core); the figures do not depend on it.")] = 1,
 ) -> None:
     """Held-out or K-fold figures: macro-F1, per-class P/R/F1, ROC-AUC, PR-AUC, Brier, confusion."""
     from framing import corpus as corpus_mod
@@ -98,7 +99,7 @@ def evaluate(
 
         lex = load_lexicons(lexicons)
     if cv is not None:
-        result = evaluation.cross_validate(data, params, lex, seed, folds=cv)
+        result = evaluation.cross_validate(data, params, lex, seed, folds=cv, n_jobs=n_jobs)
         proba, threshold = result["_oof"], result["model"]["pooled"]["threshold"]
     else:
         trained_on = set((fitted.card.get("training_data") or {}).get("files", {}).values())
@@ -109,7 +110,7 @@ def evaluate(
         threshold = fitted.threshold
         result = {"held_out": evaluation.binary_metrics(data.labels, proba, threshold)}
     if by_outlet:
-        result["leave_one_outlet_out"] = evaluation.leave_one_outlet_out(data, params, lex, seed)
+        result["leave_one_outlet_out"] = evaluation.leave_one_outlet_out(data, params, lex, seed, n_jobs=n_jobs)
     typer.echo(reports.render_evaluation(result))
     if metrics is not None:
         evaluation.write_metrics(metrics, result)

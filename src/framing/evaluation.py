@@ -73,29 +73,47 @@ def _summary(per_fold: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def cross_validate(corpus, params: dict | None = None, lexicons: dict | None = None, seed: int = 0,
-                   folds: int = 5, baseline: bool = True) -> dict[str, Any]:
-    """Stratified K-fold: each fold trains the full model (calibration and threshold
-    chosen inside the training part only) and is scored on its held-out part."""
+def _fold(corpus, texts, y, train_idx, test_idx, params, lexicons, seed, baseline):
+    """Train the model (and the baseline) on one training part; score its held-out part."""
     from framing import model as model_mod
 
+    fitted = model_mod.train(corpus.subset(train_idx), params, lexicons, seed)
+    proba = fitted.predict_proba(list(texts[test_idx]))
+    base = None
+    if baseline:
+        base = baseline_pipeline(seed).fit(list(texts[train_idx]), y[train_idx]).predict_proba(list(texts[test_idx]))[:, 1]
+    return proba, fitted.threshold, base
+
+
+def _run_folds(corpus, splits, params, lexicons, seed, baseline, n_jobs):
+    """Each fold is independent, so folds run in parallel processes; results
+    come back in fold order, so the figures do not depend on n_jobs."""
+    from joblib import Parallel, delayed
+
+    y = np.asarray(corpus.labels, dtype=int)
+    texts = np.asarray(corpus.texts, dtype=object)
+    return Parallel(n_jobs=n_jobs)(
+        delayed(_fold)(corpus, texts, y, tr, te, params, lexicons, seed, baseline) for tr, te in splits)
+
+
+def cross_validate(corpus, params: dict | None = None, lexicons: dict | None = None, seed: int = 0,
+                   folds: int = 5, baseline: bool = True, n_jobs: int = 1) -> dict[str, Any]:
+    """Stratified K-fold: each fold trains the full model (calibration and threshold
+    chosen inside the training part only) and is scored on its held-out part."""
     y = np.asarray(corpus.labels, dtype=int)
     cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    texts = np.asarray(corpus.texts, dtype=object)
+    splits = list(cv.split(np.zeros(len(y)), y))
+    results = _run_folds(corpus, splits, params, lexicons, seed, baseline, n_jobs)
     oof = np.zeros(len(y))
     oof_base = np.zeros(len(y))
     per_fold, per_fold_base, thresholds = [], [], []
-    for train_idx, test_idx in cv.split(texts, y):
-        fitted = model_mod.train(corpus.subset(train_idx), params, lexicons, seed)
-        proba = fitted.predict_proba(list(texts[test_idx]))
+    for (_, test_idx), (proba, threshold, base) in zip(splits, results):
         oof[test_idx] = proba
-        thresholds.append(fitted.threshold)
-        per_fold.append(binary_metrics(y[test_idx], proba, fitted.threshold))
+        thresholds.append(threshold)
+        per_fold.append(binary_metrics(y[test_idx], proba, threshold))
         if baseline:
-            base = baseline_pipeline(seed).fit(list(texts[train_idx]), y[train_idx])
-            bp = base.predict_proba(list(texts[test_idx]))[:, 1]
-            oof_base[test_idx] = bp
-            per_fold_base.append(binary_metrics(y[test_idx], bp, 0.5))
+            oof_base[test_idx] = base
+            per_fold_base.append(binary_metrics(y[test_idx], base, 0.5))
     result: dict[str, Any] = {
         "folds": folds,
         "seed": seed,
@@ -111,26 +129,24 @@ def cross_validate(corpus, params: dict | None = None, lexicons: dict | None = N
 
 
 def leave_one_outlet_out(corpus, params=None, lexicons=None, seed: int = 0, min_sentences: int = 100,
-                         baseline: bool = True) -> dict[str, Any]:
+                         baseline: bool = True, n_jobs: int = 1) -> dict[str, Any]:
     """Train without an outlet, test on it: how the model does on a source it never saw."""
-    from framing import model as model_mod
-
     y = np.asarray(corpus.labels, dtype=int)
     outlets = np.asarray([o or "unknown" for o in corpus.outlets], dtype=object)
-    texts = np.asarray(corpus.texts, dtype=object)
-    rows = []
+    chosen, splits = [], []
     for outlet in sorted(set(outlets)):
         test = np.flatnonzero(outlets == outlet)
         if len(test) < min_sentences or len(np.unique(y[test])) < 2:
             continue
-        train_idx = np.flatnonzero(outlets != outlet)
-        fitted = model_mod.train(corpus.subset(train_idx), params, lexicons, seed)
-        proba = fitted.predict_proba(list(texts[test]))
+        chosen.append(outlet)
+        splits.append((np.flatnonzero(outlets != outlet), test))
+    results = _run_folds(corpus, splits, params, lexicons, seed, baseline, n_jobs)
+    rows = []
+    for outlet, (_, test), (proba, threshold, base) in zip(chosen, splits, results):
         row = {"outlet": outlet, "n": int(len(test)), "loaded_share": float(y[test].mean()),
-               "model": binary_metrics(y[test], proba, fitted.threshold)["macro_f1"]}
+               "model": binary_metrics(y[test], proba, threshold)["macro_f1"]}
         if baseline:
-            base = baseline_pipeline(seed).fit(list(texts[train_idx]), y[train_idx])
-            row["baseline"] = binary_metrics(y[test], base.predict_proba(list(texts[test]))[:, 1], 0.5)["macro_f1"]
+            row["baseline"] = binary_metrics(y[test], base, 0.5)["macro_f1"]
         rows.append(row)
     return {"outlets": rows,
             "model_mean": float(np.mean([r["model"] for r in rows])) if rows else None,
