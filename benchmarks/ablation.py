@@ -121,8 +121,7 @@ def main(argv=None):
         prior = DEFAULT_PARAMS["loaded_embedding_prior"]
         configs[f"{'-' if prior else '+'} loaded embedding prior"] = (
             {"loaded_embedding_prior": not prior}, True)
-        configs["+ lexicon + loaded embedding prior"] = (
-            {"use_lexicon": True, "loaded_embedding_prior": True}, True)
+
     else:
         configs["- ngrams"] = ({"use_ngrams": False}, True)
 
@@ -139,6 +138,10 @@ def main(argv=None):
             Xte = take(texts, te)
             p = pipe.predict_proba(Xte)[:, 1]
             f1s.append(f1_score(y[te], (p >= 0.5).astype(int), average="macro"))
+            if name in ("full", "- loaded embedding prior", "+ loaded embedding prior"):
+                pos = np.flatnonzero(y[te] == 1)
+                results.setdefault("_cues", {}).setdefault(name, []).append(
+                    cue_hits(pipe, take(Xte, pos), take(take(bw, te), pos)))
             if name == "full":
                 oof_full[te] = p
                 hits.append(cue_hits(pipe, take(Xte, np.flatnonzero(y[te] == 1)),
@@ -156,6 +159,11 @@ def main(argv=None):
                                        "folds": [float(f) for f in f1s]}
     print(f"{'TF-IDF + LR baseline':28s} macro-F1 {np.mean(f1s):.4f} ± {np.std(f1s):.4f}", flush=True)
 
+    for name, hs in results.pop("_cues", {}).items():
+        n = sum(h["n"] for h in hs)
+        results[name]["cues"] = {k: sum(h[k] * h["n"] for h in hs) / n for k in ("top1", "top3")}
+        print(f"cues of {name!r}: top-1 {results[name]['cues']['top1']:.3f}, "
+              f"top-3 {results[name]['cues']['top3']:.3f}")
     n_hit = sum(h["n"] for h in hits)
     cues = {k: sum(h[k] * h["n"] for h in hits) / n_hit for k in ("top1", "top3", "random_word_top1")}
     cues["n"] = n_hit

@@ -52,7 +52,7 @@ DEFAULT_PARAMS = {
     "use_ngrams": True,
     # LoadedWords
     "loaded_smoothing": 1.0,
-    "loaded_embedding_prior": False,
+    "loaded_embedding_prior": True,
     # NgramTfidf
     "ngram_max": 2,
     "min_df": 2,
@@ -442,7 +442,7 @@ class LoadedWords(_TextTransformer):
 
     _prefix = "loaded"
 
-    def __init__(self, smoothing=1.0, embedding_prior=False, threshold=0.25, lexicons=None,
+    def __init__(self, smoothing=1.0, embedding_prior=True, threshold=0.25, lexicons=None,
                  n_splits=5, random_state=0):
         self.smoothing = smoothing
         self.threshold = threshold
