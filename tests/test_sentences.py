@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from framing.sentences import Sentence, quote_spans, split_sentences
+from framing.sentences import Sentence, _is_chrome, quote_spans, split_sentences
 
 
 def texts(text: str, headline: bool = False) -> list[str]:
@@ -281,6 +281,31 @@ def test_headline_with_question_mark_splits_but_stays_headline():
     ]
 
 
+@pytest.mark.parametrize("chrome", ["Watch CBS News", "Skip to main content", "Advertisement",
+                                    "Sign up for our newsletter", "Listen to this article"])
+def test_site_chrome_above_the_headline_is_not_the_headline(chrome):
+    text = f"{chrome}\n\nObama offers to work with Russia\n\nThe talks began on Monday."
+    sents = split_sentences(text)
+    assert [(s.text, s.headline) for s in sents] == [
+        (chrome, False),
+        ("Obama offers to work with Russia", True),
+        ("The talks began on Monday.", False),
+    ]
+    assert [s.paragraph for s in sents] == [0, 1, 2]
+
+
+@pytest.mark.parametrize("headline", ["WATCH: Senator Slams Budget Plan", "Watch Out for the Fine Print in the Budget",
+                                      "Home Prices Fall Again", "Follow the Money?"])
+def test_headlines_that_start_like_chrome_stay_headlines(headline):
+    sents = split_sentences(f"{headline}\n\nPrices fell by 2% in May.")
+    assert sents[0].headline and not sents[1].headline
+
+
+def test_a_lone_chrome_line_is_still_the_headline():
+    (s,) = split_sentences("Watch CBS News")
+    assert s.headline
+
+
 def test_blank_line_always_ends_sentence():
     assert texts("The report was released by the\n\nministry on Friday") == [
         "The report was released by the",
@@ -423,8 +448,11 @@ def test_invariants_arbitrary_unicode(text, headline):
     sents = split_sentences(text, headline=headline)
     check_invariants(text, sents)
     if headline and sents:
-        # Only the first non-blank line can be the headline.
-        first_line = text.strip().splitlines()[0] if text.strip() else ""
+        # Only the first non-blank line that is not site chrome can be the headline.
+        lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
+        while len(lines) > 1 and _is_chrome(lines[0]):
+            lines.pop(0)
+        first_line = lines[0] if lines else ""
         assert all(s.text in first_line for s in sents if s.headline)
 
 

@@ -167,7 +167,7 @@ class CompareFormat(str, Enum):
     html = "html"
 
 
-ArticlesArgument = Annotated[list[str], typer.Argument(help="Article files: .txt (the first line is the headline), .html/.htm (the article is extracted from the page), or - for stdin.", show_default=False)]
+ArticlesArgument = Annotated[list[str], typer.Argument(help="Article files: .txt (the first line is the headline, site chrome such as 'Watch CBS News' above it skipped), .html/.htm (the article is extracted from the page), or - for stdin.", show_default=False)]
 OutputOption = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report here (atomically) instead of stdout.", show_default=False)]
 ThresholdOption = Annotated[Optional[float], typer.Option("--threshold", "-t", min=0.0, max=1.0, help="Probability from which a sentence is labelled loaded; default: the model's. The article score does not depend on it.", show_default=False)]
 

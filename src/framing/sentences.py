@@ -9,8 +9,11 @@ split costs a boundary, never text.
 How boundaries are found
 ------------------------
 1. Lines.  A blank line ends a paragraph (and so a sentence).  With
-   ``headline=True`` the first non-blank line is a paragraph of its own
-   (paragraph 0) whatever follows it.
+   ``headline=True`` the first non-blank line is a paragraph of its own, the
+   headline, whatever follows it, unless it is site chrome: a short
+   call-to-action or navigation label such as "Watch CBS News", "Skip to
+   content" or "Advertisement" that scrapers leave above the headline.  Such
+   lines are paragraphs of their own and the headline is the next line.
 2. Single line breaks.  Scraped articles put captions, bylines and widget
    text on lines of their own without final punctuation, so such a line ends
    a sentence.  Hard-wrapped prose would then be chopped at every line, so a
@@ -144,24 +147,52 @@ def _lines(text: str) -> list[tuple[int, int] | None]:
     return out
 
 
-def _paragraphs(text: str, headline: bool) -> list[list[tuple[int, int]]]:
+# Site chrome above a headline: a short navigation or call-to-action label
+# ("Watch CBS News", "Skip to main content", "Advertisement"). The phrases are
+# ones a headline does not start with; "watch"/"listen" only count before a
+# medium ("... News", "... Live"), so "Watch Out for Scams" stays a headline,
+# and a colon or final punctuation ("WATCH: Senator ...") always marks one.
+_CHROME = re.compile(
+    r"(?i)(?:(?:watch|listen)(?:\s+[^\s:.!?\u2026]+){0,3}\s+(?:news|tv|live|video|now|podcast|radio)"
+    r"|(?:subscribe|sign\s+(?:up|in)|log\s*in|skip\s+to|advertisement|sponsored|share\s+this"
+    r"|read\s+more|continue\s+reading|download\s+the\s+app|get\s+the\s+app|most\s+(?:read|popular)"
+    r"|listen\s+to\s+this|live\s+tv)\b[^:.!?\u2026]*)")
+_CHROME_MAX_WORDS = 5
+
+
+def _is_chrome(line: str) -> bool:
+    return len(line.split()) <= _CHROME_MAX_WORDS and _CHROME.fullmatch(line) is not None
+
+
+def _paragraphs(text: str, headline: bool) -> tuple[list[list[tuple[int, int]]], int | None]:
+    """The paragraphs as lists of line spans, and the index of the headline's (None if none)."""
+    lines = _lines(text)
     paras: list[list[tuple[int, int]]] = []
     cur: list[tuple[int, int]] = []
+    head: int | None = None
     want_headline = headline
-    for line in _lines(text):
+    for k, line in enumerate(lines):
         if line is None:
             if cur:
                 paras.append(cur)
                 cur = []
             continue
         if want_headline:
+            if cur:
+                paras.append(cur)
+                cur = []
+            # Chrome is skipped only while a later line can be the headline.
+            if _is_chrome(text[line[0]:line[1]]) and any(rest is not None for rest in lines[k + 1:]):
+                paras.append([line])
+                continue
+            head = len(paras)
             paras.append([line])
             want_headline = False
             continue
         cur.append(line)
     if cur:
         paras.append(cur)
-    return paras
+    return paras, head
 
 
 def _break_kind(text: str, cur: tuple[int, int], nxt: tuple[int, int]) -> int:
@@ -389,7 +420,7 @@ def quote_spans(text: str) -> list[tuple[int, int]]:
     """
     if not isinstance(text, str):
         raise TypeError(f"quote_spans() needs str, not {type(text).__name__}")
-    return [(sp[2], sp[3]) for sp in _quotes(text, _paragraphs(text, False))]
+    return [(sp[2], sp[3]) for sp in _quotes(text, _paragraphs(text, False)[0])]
 
 
 def _nonspace(s: str) -> int:
@@ -400,7 +431,7 @@ def split_sentences(text: str, headline: bool = True) -> list[Sentence]:
     """Split ``text`` into sentences; see the module docstring for the rules."""
     if not isinstance(text, str):
         raise TypeError(f"split_sentences() needs str, not {type(text).__name__}")
-    paras = _paragraphs(text, headline)
+    paras, head = _paragraphs(text, headline)
     quotes = _quotes(text, paras)
     out: list[Sentence] = []
     qi = 0
@@ -408,7 +439,7 @@ def split_sentences(text: str, headline: bool = True) -> list[Sentence]:
         pieces: list[tuple[int, int]] = []
         for s, e in _segments(text, lines):
             _split_segment(text, s, e, pieces)
-        is_head = headline and pno == 0
+        is_head = pno == head
         for s, e in pieces:
             # Pieces end on a terminator or closing mark and start on a
             # non-space, but a segment may hold nothing but an opening mark
