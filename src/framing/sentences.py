@@ -167,6 +167,7 @@ def _is_chrome(line: str) -> bool:
 def _paragraphs(text: str, headline: bool) -> tuple[list[list[tuple[int, int]]], int | None]:
     """The paragraphs as lists of line spans, and the index of the headline's (None if none)."""
     lines = _lines(text)
+    last = max((k for k, line in enumerate(lines) if line is not None), default=-1)
     paras: list[list[tuple[int, int]]] = []
     cur: list[tuple[int, int]] = []
     head: int | None = None
@@ -178,11 +179,8 @@ def _paragraphs(text: str, headline: bool) -> tuple[list[list[tuple[int, int]]],
                 cur = []
             continue
         if want_headline:
-            if cur:
-                paras.append(cur)
-                cur = []
             # Chrome is skipped only while a later line can be the headline.
-            if _is_chrome(text[line[0]:line[1]]) and any(rest is not None for rest in lines[k + 1:]):
+            if k < last and _is_chrome(text[line[0]:line[1]]):
                 paras.append([line])
                 continue
             head = len(paras)
