@@ -294,7 +294,8 @@ def test_site_chrome_above_the_headline_is_not_the_headline(chrome):
     assert [s.paragraph for s in sents] == [0, 1, 2]
 
 
-@pytest.mark.parametrize("headline", ["WATCH: Senator Slams Budget Plan", "Watch Out for the Fine Print in the Budget",
+@pytest.mark.parametrize("headline", ["WATCH: Senator Slams Budget Plan", "Watch Out for Scams",
+                                      "Watch Out for the Fine Print in the Budget",
                                       "Home Prices Fall Again", "Follow the Money?"])
 def test_headlines_that_start_like_chrome_stay_headlines(headline):
     sents = split_sentences(f"{headline}\n\nPrices fell by 2% in May.")
