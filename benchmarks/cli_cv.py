@@ -33,44 +33,66 @@ def run(*args: str) -> subprocess.CompletedProcess:
     return result
 
 
+def one_run(tmp: Path, texts, y, biased_words, folds: int, seed: int) -> list[float]:
+    """One stratified K-fold run through the CLI; the macro-F1 of each fold."""
+    scores = []
+    cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    for fold, (train_idx, test_idx) in enumerate(cv.split(texts, y)):
+        train_csv = tmp / f"train{fold}.csv"
+        with open(train_csv, "w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh)
+            w.writerow(["text", "label", "biased_words"])
+            for i in train_idx:
+                w.writerow([texts[i], "loaded" if y[i] else "neutral", json.dumps(biased_words[i])])
+        test_jsonl = tmp / f"test{fold}.jsonl"
+        test_jsonl.write_text("".join(json.dumps({"text": texts[i]}) + "\n" for i in test_idx), encoding="utf-8")
+        model = tmp / f"model{fold}.joblib"
+        t0 = time.perf_counter()
+        run("train", "--corpus", str(train_csv), "--out", str(model))
+        t1 = time.perf_counter()
+        out = run("predict", "--model", str(model), str(test_jsonl)).stdout.splitlines()
+        t2 = time.perf_counter()
+        pred = np.array([json.loads(line)["label"] == "loaded" for line in out], dtype=int)
+        scores.append(f1_score(y[test_idx], pred, average="macro"))
+        print(f"seed {seed} fold {fold}: macro-F1 {scores[-1]:.4f}  (train {t1 - t0:.0f} s, predict "
+              f"{len(test_idx)} sentences {t2 - t1:.1f} s)", flush=True)
+    return scores
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--repeats", type=int, default=1, help="K-fold runs with split seeds seed, seed+1, ...")
     ap.add_argument("--corpus", type=Path, default=None)
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args()
+    if args.repeats < 1 or args.folds < 2:
+        ap.error("--repeats must be at least 1 and --folds at least 2")
     data = read_corpus(args.corpus or default_corpus_path())
     y = data.labels
     texts = np.asarray(data.texts, dtype=object)
-    scores, times = [], []
+    repeats = []
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        cv = StratifiedKFold(n_splits=args.folds, shuffle=True, random_state=args.seed)
-        for fold, (train_idx, test_idx) in enumerate(cv.split(texts, y)):
-            train_csv = tmp / f"train{fold}.csv"
-            with open(train_csv, "w", newline="", encoding="utf-8") as fh:
-                w = csv.writer(fh)
-                w.writerow(["text", "label", "biased_words"])
-                for i in train_idx:
-                    w.writerow([texts[i], "loaded" if y[i] else "neutral", json.dumps(data.biased_words[i])])
-            test_jsonl = tmp / f"test{fold}.jsonl"
-            test_jsonl.write_text("".join(json.dumps({"text": texts[i]}) + "\n" for i in test_idx), encoding="utf-8")
-            model = tmp / f"model{fold}.joblib"
-            t0 = time.perf_counter()
-            run("train", "--corpus", str(train_csv), "--out", str(model))
-            t1 = time.perf_counter()
-            out = run("predict", "--model", str(model), str(test_jsonl)).stdout.splitlines()
-            t2 = time.perf_counter()
-            pred = np.array([json.loads(line)["label"] == "loaded" for line in out], dtype=int)
-            scores.append(f1_score(y[test_idx], pred, average="macro"))
-            times.append((t1 - t0, t2 - t1))
-            print(f"fold {fold}: macro-F1 {scores[-1]:.4f}  (train {t1 - t0:.0f} s, predict {len(test_idx)} "
-                  f"sentences {t2 - t1:.1f} s)", flush=True)
-    result = {"folds": args.folds, "seed": args.seed, "sentences": len(y), "per_fold": scores,
-              "macro_f1_mean": float(np.mean(scores)), "macro_f1_std": float(np.std(scores, ddof=1))}
-    print(f"{args.folds}-fold CV through `framing train` + `framing predict`: macro-F1 "
-          f"{result['macro_f1_mean']:.4f} ± {result['macro_f1_std']:.4f}")
+        for seed in range(args.seed, args.seed + args.repeats):
+            scores = one_run(tmp, texts, y, data.biased_words, args.folds, seed)
+            repeats.append({"seed": seed, "per_fold": scores, "macro_f1_mean": float(np.mean(scores)),
+                            "macro_f1_std": float(np.std(scores, ddof=1))})
+            print(f"seed {seed}: {args.folds}-fold CV through `framing train` + `framing predict`: macro-F1 "
+                  f"{repeats[-1]['macro_f1_mean']:.4f} ± {repeats[-1]['macro_f1_std']:.4f}", flush=True)
+    means = [r["macro_f1_mean"] for r in repeats]
+    folds_all = [f for r in repeats for f in r["per_fold"]]
+    # macro_f1_std stays the spread over folds (every fold of every repeat), as with one repeat;
+    # the spread of the repeat means is reported beside it.
+    result = {"folds": args.folds, "seed": args.seed, "sentences": len(y), "repeats": repeats,
+              "per_fold": folds_all, "macro_f1_mean": float(np.mean(folds_all)),
+              "macro_f1_std": float(np.std(folds_all, ddof=1)),
+              "repeat_means_std": float(np.std(means, ddof=1)) if len(means) > 1 else None}
+    if len(means) > 1:
+        print(f"mean over {len(means)} repeats x {args.folds} folds: macro-F1 {result['macro_f1_mean']:.4f} "
+              f"± {result['macro_f1_std']:.4f} over folds; repeat means {min(means):.4f}-{max(means):.4f} "
+              f"(std {result['repeat_means_std']:.4f})")
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n")
 
