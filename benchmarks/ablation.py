@@ -34,7 +34,7 @@ from sklearn.pipeline import make_pipeline  # noqa: E402
 
 from framing.corpus import default_corpus_path, read_corpus  # noqa: E402
 from framing.features import (  # noqa: E402
-    DEFAULT_PARAMS, _Batch, build_pipeline, explain, tokenize_spans, _tok_words,
+    DEFAULT_PARAMS, Batch, build_pipeline, explain, tokenize_spans, tokenize_words,
 )
 from framing.lexicons import load_lexicons  # noqa: E402
 
@@ -82,11 +82,11 @@ def cue_hits(pipe, texts, bw):
     top1 = top3 = n = 0
     rand = 0.0
     for text, sp, words in zip(texts, spans, bw):
-        marked = {w for ph in words for w in _tok_words(ph)}
+        marked = {w for ph in words for w in tokenize_words(ph)}
         if not marked:
             continue
         n += 1
-        hits = [bool(set(_tok_words(text[s:e])) & marked) for s, e, _ in sp[:3]]
+        hits = [bool(set(tokenize_words(text[s:e])) & marked) for s, e, _ in sp[:3]]
         top1 += bool(hits[:1] and hits[0])
         top3 += any(hits)
         toks = [t for _, _, t in tokenize_spans(text)]

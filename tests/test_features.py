@@ -30,7 +30,7 @@ from sklearn.exceptions import NotFittedError
 from framing.errors import FramingError
 from framing.features import (
     DEFAULT_PARAMS, TOKEN_RE, LexiconCues, LoadedWords, NgramScore, NgramTfidf,
-    SentenceEmbedding, StyleCues, _Batch, build_pipeline, explain, quote_mask, tokenize_spans,
+    SentenceEmbedding, StyleCues, Batch, build_pipeline, explain, quote_mask, tokenize_spans,
 )
 from framing.lexicons import ENV_VAR, default_lexicon_dir, load_lexicons
 
@@ -175,7 +175,7 @@ def test_quote_mask_separates_direct_quotes_from_scare_quotes():
     quoted = {t for (_, _, t), m in zip(spans, mask) if m}
     assert {"reckless", "cruel", "scheme"} <= quoted
     assert "hoax" not in quoted and "plan" not in quoted
-    b = _Batch([text])
+    b = Batch([text])
     assert b.scare[[t for _, _, t in spans].index("hoax")]
 
 
@@ -301,7 +301,7 @@ def test_deterministic(small_pipeline):
 
 def _token_contributions_sum(pipe, texts):
     """Sum over all tokens (positive and negative) of their attributed contribution."""
-    batch = _Batch(texts)
+    batch = Batch(texts)
     union = pipe.named_steps["features"]
     coef = pipe.named_steps["clf"].coef_.ravel()
     total, start = np.zeros(len(batch.words)), 0
