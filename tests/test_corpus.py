@@ -23,8 +23,9 @@ from framing.corpus import (
     fetch_babe,
     read_corpora,
     read_corpus,
-    sha256_file,
 )
+from framing.corpus import fetch as fetch_mod
+from framing.hashing import sha256_file
 from framing.errors import FramingError
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
@@ -460,7 +461,7 @@ def test_default_path_env_mirror_missing_file_does_not_download(monkeypatch, tmp
 @needs_babe
 def test_default_path_downloads_when_no_mirror(monkeypatch, tmp_path, serve):
     monkeypatch.delenv("FRAMING_CORPUS_DIR", raising=False)
-    monkeypatch.setattr(corpus_mod, "_mirror_dir", lambda: None)
+    monkeypatch.setattr(fetch_mod, "mirror_dir", lambda: None)
     monkeypatch.setenv("FRAMING_CACHE", str(tmp_path / "cache"))
     calls = serve(SG2.read_bytes())
     path = default_corpus_path()
@@ -528,3 +529,55 @@ def test_biased_words_as_json_list_in_csv(tmp_path):
     with open(p, "w", newline="", encoding="utf-8") as fh:
         csv.writer(fh).writerows([["text", "label", "biased_words"], ["x", "loaded", json.dumps(words)]])
     assert read_corpus(p).biased_words == [words]
+
+
+# -- PTC ------------------------------------------------------------------------
+
+SHARED_PTC = REPO.parent / "shared" / "corpora" / "ptc"
+needs_ptc = pytest.mark.skipif(not (SHARED_PTC / "train-articles").is_dir(),
+                               reason=f"PTC not found at {SHARED_PTC} (third-party data, never in the repo)")
+
+
+def _tiny_ptc(tmp_path):
+    root = tmp_path / "ptc"
+    (root / "train-articles").mkdir(parents=True)
+    text = "A calm title\n\nThe traitor lied again.\nOfficials met on Monday.\nIs it doubtful?\n"
+    (root / "train-articles" / "article1.txt").write_text(text, encoding="utf-8")
+    start = text.index("traitor")
+    doubt = text.index("doubtful")
+    (root / "train-task-flc-tc.labels").write_text(
+        f"1\tName_Calling,Labeling\t{start}\t{start + 7}\n1\tDoubt\t{doubt}\t{doubt + 8}\n", encoding="utf-8")
+    return root, text
+
+
+def test_read_ptc_lines_offsets_and_labels(tmp_path):
+    root, text = _tiny_ptc(tmp_path)
+    sentences = corpus_mod.read_ptc(root)
+    assert [s.line for s in sentences] == [1, 3, 4, 5]  # blank lines skipped, numbering kept
+    assert all(text[s.start:s.end] == s.text for s in sentences)
+    assert [corpus_mod.ptc_label(s) for s in sentences] == ["neutral", "loaded", "neutral", "other"]
+    assert corpus_mod.loaded_words(sentences[1]) == ["traitor"]
+    assert corpus_mod.label_ptc(sentences)[1] == ("The traitor lied again.", "loaded", ["traitor"])
+
+
+def test_read_ptc_refuses_a_bad_folder_and_a_bad_labels_line(tmp_path):
+    with pytest.raises(FramingError, match="not a PTC folder"):
+        corpus_mod.read_ptc(tmp_path)
+    root, _ = _tiny_ptc(tmp_path)
+    (root / "train-task-flc-tc.labels").write_text("1\tLoaded_Language\tten\t12\n", encoding="utf-8")
+    with pytest.raises(FramingError, match=r"labels:1: expected article id"):
+        corpus_mod.read_ptc(root)
+
+
+@needs_ptc
+def test_ptc_counts_match_its_readme():
+    """../shared/corpora/README.md: 16,673 non-blank lines, 2,573 loaded, 11,920 with no span."""
+    sentences = corpus_mod.read_ptc(SHARED_PTC)
+    labels = [corpus_mod.ptc_label(s) for s in sentences]
+    assert len(sentences) == 16673
+    assert labels.count("loaded") == 2573
+    assert labels.count("neutral") == 11920
+    assert labels.count("other") == 16673 - 2573 - 11920
+    # spans are character offsets into the article file: a loaded sentence's words are in its text
+    loaded = [s for s, lab in zip(sentences, labels) if lab == "loaded"]
+    assert all(corpus_mod.loaded_words(s) and all(w in s.text for w in corpus_mod.loaded_words(s)) for s in loaded)

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from framing import model as model_mod
-from framing.corpus import sha256_file
+from framing.hashing import sha256_file
 from framing.errors import FramingError
 
 

@@ -34,7 +34,7 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from framing import __version__
 from framing.errors import FramingError
-from framing.corpus import sha256_file
+from framing.hashing import sha256_file
 from framing.textio import atomic_open
 
 FORMAT_NAME = "framing-model"

@@ -17,6 +17,7 @@ from typing import Annotated
 import typer
 
 from framing import corpus as corpus_mod
+from framing.hashing import sha256_file
 from framing.textio import atomic_open
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True,
@@ -30,7 +31,7 @@ def get_corpus(out: Path) -> Path:
     source = corpus_mod.default_corpus_path()
     with atomic_open(out, "wb") as dst, open(source, "rb") as src:
         shutil.copyfileobj(src, dst)
-    if corpus_mod.sha256_file(out) != corpus_mod.sha256_file(source):
+    if sha256_file(out) != sha256_file(source):
         raise RuntimeError(f"copy of {source} to {out} differs from its source")
     return out
 
@@ -50,7 +51,7 @@ def prepare(source: Path, out: Path, report: Path) -> dict:
                              outlet or "", topic or ""])
     summary = {
         "source": Path(source).name,
-        "sha256": corpus_mod.sha256_file(source),
+        "sha256": sha256_file(source),
         "sentences": len(data),
         "loaded": int(data.labels.sum()),
         "neutral": int(len(data) - data.labels.sum()),
