@@ -154,3 +154,23 @@ def test_evaluate_cross_validation_reports_spread_and_baseline(tmp_path, small_m
     assert {"mean", "std"} <= set(m["model"]["summary"]["macro_f1"])
     assert "baseline" in m and len(m["baseline"]["per_fold"]) == 2
     assert "baseline" in result.stdout.decode()
+
+
+def test_train_reads_the_train_section_of_params_yaml(tmp_path, lexicons_dir):
+    params = tmp_path / "params.yaml"
+    params.write_text("prepare:\n  dedupe: true\ntrain:\n  seed: 3\n  kind: static\n"
+                      "  model:\n    use_embedding: false\n    C: 0.5\nevaluate:\n  folds: 2\n")
+    out = tmp_path / "m.joblib"
+    result = run_cli("train", "--corpus", str(TEAM_CORPUS), "--params", str(params), "--out", str(out),
+                     "--lexicons", str(lexicons_dir))
+    assert result.returncode == 0, result.stderr.decode()
+    card = json.loads((tmp_path / "m.card.json").read_text())
+    assert card["seed"] == 3 and card["kind"] == "static" and card["tier"] == "fast"
+    assert card["parameters"] == {"use_embedding": False, "C": 0.5}
+
+
+def test_train_refuses_an_unknown_kind(tmp_path):
+    from conftest import assert_one_line_error
+
+    result = run_cli("train", "--corpus", str(TEAM_CORPUS), "--kind", "telepathic", "--out", str(tmp_path / "m.joblib"))
+    assert_one_line_error(result, "unknown model kind 'telepathic'")

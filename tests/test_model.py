@@ -51,6 +51,18 @@ def test_future_format_is_refused(small_model, tmp_path):
         model_mod.load(path)
 
 
+def test_a_format_2_model_is_told_to_retrain(small_model, tmp_path):
+    """Format 3 moved the pickled classes (framing.features.*, framing.model.*): an older file cannot load."""
+    path = model_mod.save(small_model, tmp_path / "m.joblib")
+    card_file = tmp_path / "m.card.json"
+    card = json.loads(card_file.read_text())
+    card["format_version"] = 2
+    del card["kind"]
+    card_file.write_text(json.dumps(card))
+    with pytest.raises(FramingError, match=r"format version 2 is not supported .*retrain with 'framing train'"):
+        model_mod.load(path)
+
+
 def test_interrupted_save_leaves_previous_model(small_model, tmp_path, monkeypatch):
     path = model_mod.save(small_model, tmp_path / "m.joblib")
     before = path.read_bytes()
@@ -58,7 +70,9 @@ def test_interrupted_save_leaves_previous_model(small_model, tmp_path, monkeypat
     def explode(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(model_mod.joblib, "dump", explode)
+    import joblib
+
+    monkeypatch.setattr(joblib, "dump", explode)
     with pytest.raises(KeyboardInterrupt):
         model_mod.save(small_model, path)
     assert path.read_bytes() == before
@@ -105,5 +119,5 @@ def test_params_yaml_matches_the_built_in_defaults(repo):
     from framing.features import DEFAULT_PARAMS
 
     params = yaml.safe_load((repo / "params.yaml").read_text())
-    assert params["model"] == DEFAULT_PARAMS
-    assert params["seed"] == 0
+    assert params["train"]["model"] == DEFAULT_PARAMS
+    assert params["train"]["seed"] == 0

@@ -13,7 +13,7 @@ import shlex
 import pytest
 
 from conftest import BABE, TEAM_CORPUS, run_cli
-from framing import pipeline
+from framing import stages as pipeline
 from framing.corpus import read_corpus
 
 
@@ -48,7 +48,7 @@ def run_cli_module(*args):
     import subprocess
     import sys
 
-    return subprocess.run([sys.executable, "-m", "framing.pipeline", *args], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "framing", "stage", *args], capture_output=True,
                           env=dict(os.environ), timeout=300)
 
 
@@ -63,11 +63,11 @@ def test_dvc_yaml_stages_and_outputs(repo):
     params = yaml.safe_load((repo / "params.yaml").read_text())
     for name, stage in stages.items():
         cmd = shlex.split(stage["cmd"].replace("${evaluate.folds}", str(params["evaluate"]["folds"])))
-        if cmd[0] == "framing":
-            help_run = run_cli(cmd[1], "--help")
+        assert cmd[0] == "framing", name
+        if cmd[1] == "stage":
+            help_run = run_cli_module(cmd[2], "--help")
         else:
-            assert cmd[:3] == ["python", "-m", "framing.pipeline"], name
-            help_run = run_cli_module(cmd[3], "--help")
+            help_run = run_cli(cmd[1], "--help")
         assert help_run.returncode == 0, (name, help_run.stderr.decode())
         # Every option the stage passes exists.
         for token in cmd:

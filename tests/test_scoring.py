@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from conftest import EXAMPLES, run_cli
 from framing import scoring
+from framing.features import TOKEN_RE
 
 
 def _score_json(model: Path, *files: str, extra: tuple[str, ...] = (), input=None):
@@ -197,7 +198,7 @@ def test_verdict_is_monotone(a, b):
 @given(st.text(min_size=1, max_size=200))
 def test_furniture_is_short_and_unpunctuated(text):
     if scoring.is_furniture(text):
-        assert len(scoring._WORD.findall(text)) < scoring.MIN_WORDS
+        assert len(TOKEN_RE.findall(text)) < scoring.MIN_WORDS
     assert not scoring.is_furniture(text, headline=True)
 
 

@@ -22,9 +22,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from framing._version import __version__
 from framing.errors import FramingError
-
-__version__ = "0.1.0"
 
 __all__ = ["FramingError", "__version__", "load_model", "predict", "score_article", "predict_file"]
 

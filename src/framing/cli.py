@@ -12,6 +12,9 @@ from typing import Annotated, Optional
 import typer
 
 from framing.errors import FramingError
+from framing.stages import app as stages_app
+
+__all__ = ["app", "main", "run_app"]
 
 app = typer.Typer(
     name="framing",
@@ -20,6 +23,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+# The DVC pipeline's own steps, as `framing stage ...` (see dvc.yaml).
+app.add_typer(stages_app, name="stage")
 
 ModelOption = Annotated[Optional[Path], typer.Option("--model", "-m", help="Model file (.joblib); default: the model shipped in models/.", show_default=False)]
 
@@ -38,36 +44,39 @@ def _load_model(path: Optional[Path]):
     return model.load(path) if path is not None else model.load_default()
 
 
-def _read_params(path: Optional[Path]) -> tuple[dict, int]:
-    """Model parameters and seed from a params.yaml (section ``model`` and key ``seed``)."""
+def _read_params(path: Optional[Path]) -> tuple[dict, int, Optional[str]]:
+    """Model parameters, seed and kind from params.yaml's ``train`` section."""
     if path is None:
-        return {}, 0
-    from framing.params import read_params
+        return {}, 0, None
+    from framing.params import train_params
 
-    params = read_params(path)
-    return dict(params.get("model") or {}), int(params.get("seed", 0))
+    section = train_params(path)
+    return dict(section.get("model") or {}), int(section.get("seed", 0)), section.get("kind")
 
 
 @app.command()
 def train(
     corpus: Annotated[Optional[list[Path]], typer.Option("--corpus", "-c", help="Corpus file (CSV, JSONL or BABE's CSV); repeat for several. Default: BABE.", show_default=False)] = None,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Where to write the model (.joblib); its card goes beside it. Default: the shipped model in models/.", show_default=False)] = None,
-    params: Annotated[Optional[Path], typer.Option("--params", help="params.yaml with a 'model' section and a 'seed'.", show_default=False)] = None,
+    params: Annotated[Optional[Path], typer.Option("--params", help="params.yaml; its 'train' section gives the seed and the model parameters.", show_default=False)] = None,
     seed: Annotated[Optional[int], typer.Option("--seed", help="Random seed (overrides params.yaml).", show_default=False)] = None,
     lexicons: Annotated[Optional[Path], typer.Option("--lexicons", help="Folder of cue lexicons; default $FRAMING_LEXICONS or ../shared/lexicons.", show_default=False)] = None,
+    kind: Annotated[Optional[str], typer.Option("--kind", help="Model kind (static: the fast tier). Default: params.yaml's, else static.", show_default=False)] = None,
 ) -> None:
     """Train a model from one or more labelled corpus files."""
     from framing import corpus as corpus_mod
     from framing import model as model_mod
     from framing.lexicons import load_lexicons
 
-    model_params, file_seed = _read_params(params)
+    model_params, file_seed, file_kind = _read_params(params)
     seed = file_seed if seed is None else seed
+    kind = kind or file_kind or model_mod.DEFAULT_KIND
+    model_mod.kind_module(kind)  # an unknown kind fails before the corpus is read
     paths = corpus or [corpus_mod.default_corpus_path()]
     data = corpus_mod.read_corpora(paths)
     _info(data.report.summary())
     lex = load_lexicons(lexicons)
-    fitted = model_mod.train(data, model_params, lex, seed)
+    fitted = model_mod.train(data, model_params, lex, seed, kind=kind)
     target = out or model_mod.default_model_path()
     model_mod.save(fitted, target)
     cv = fitted.card["cross_validation"]
@@ -92,30 +101,14 @@ def evaluate(
     fitted = _load_model(model)
     data = corpus_mod.read_corpus(corpus or corpus_mod.default_corpus_path())
     _info(data.report.summary())
-    params = fitted.card.get("parameters", {})
-    seed = int(fitted.card.get("seed", 0))
-    if cv is not None or by_outlet:
-        from framing.lexicons import load_lexicons
-
-        lex = load_lexicons(lexicons)
-    if cv is not None:
-        result = evaluation.cross_validate(data, params, lex, seed, folds=cv, n_jobs=n_jobs)
-        proba, threshold = result["_oof"], result["model"]["pooled"]["threshold"]
-    else:
-        trained_on = set((fitted.card.get("training_data") or {}).get("files", {}).values())
-        if trained_on & set(data.sha256.values()):
-            _info("warning: this corpus is (part of) the model's training data; "
-                  "these figures are not held-out. Use --cv K for honest figures.")
-        proba = fitted.predict_proba(data.texts)
-        threshold = fitted.threshold
-        result = {"held_out": evaluation.binary_metrics(data.labels, proba, threshold)}
-    if by_outlet:
-        result["leave_one_outlet_out"] = evaluation.leave_one_outlet_out(data, params, lex, seed, n_jobs=n_jobs)
-    typer.echo(reports.render_evaluation(result))
+    done = evaluation.evaluate_model(fitted, data, cv=cv, by_outlet=by_outlet, lexicons_dir=lexicons, n_jobs=n_jobs)
+    for note in done.notes:
+        _info(note)
+    typer.echo(reports.render_evaluation(done.result))
     if metrics is not None:
-        evaluation.write_metrics(metrics, result)
+        evaluation.write_metrics(metrics, done.result)
     if plots is not None:
-        evaluation.write_plots(plots, data.labels, proba, threshold)
+        evaluation.write_plots(plots, done.labels, done.probabilities, done.threshold)
 
 
 class OutputFormat(str, Enum):

@@ -1,4 +1,5 @@
-"""The evaluation stage: metrics, K-fold and leave-one-outlet-out figures, plot data.
+"""The evaluation stage: K-fold and leave-one-outlet-out figures of a model kind, plot data,
+the study behind the article-score bands, and the work of `framing evaluate`.
 
 Every figure a user sees comes from here, for `framing evaluate`, the model
 card and the DVC pipeline alike, so the numbers mean the same thing
@@ -10,52 +11,27 @@ yardstick measured under identical conditions.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import (
-    average_precision_score,
-    brier_score_loss,
-    confusion_matrix,
-    precision_recall_curve,
-    precision_recall_fscore_support,
-    roc_auc_score,
-    roc_curve,
-)
+from sklearn.metrics import precision_recall_curve, roc_curve
 from sklearn.calibration import calibration_curve
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import make_pipeline
 
+from framing import model as model_mod
+from framing.metrics import CLASS_NAMES, binary_metrics
+from framing.scoring import HIGH_FROM, LOW_BELOW, article_score
+from framing.sentences import split_sentences
 from framing.textio import atomic_open
 
-CLASS_NAMES = ("neutral", "loaded")
-
-
-def binary_metrics(y: np.ndarray, proba: np.ndarray, threshold: float = 0.5) -> dict[str, Any]:
-    """Macro-F1, per-class P/R/F1, ROC-AUC, PR-AUC, Brier score and the confusion matrix."""
-    y = np.asarray(y, dtype=int)
-    proba = np.asarray(proba, dtype=float)
-    pred = (proba >= threshold).astype(int)
-    p, r, f, s = precision_recall_fscore_support(y, pred, labels=[0, 1], zero_division=0)
-    both = len(np.unique(y)) == 2
-    return {
-        "threshold": float(threshold),
-        "n": int(len(y)),
-        "macro_f1": float(np.mean(f)),
-        "accuracy": float(np.mean(pred == y)) if len(y) else 0.0,
-        "roc_auc": float(roc_auc_score(y, proba)) if both else None,
-        "pr_auc": float(average_precision_score(y, proba)) if both else None,
-        "brier": float(brier_score_loss(y, proba, pos_label=1)) if len(y) else None,
-        "per_class": {
-            name: {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]), "support": int(s[i])}
-            for i, name in enumerate(CLASS_NAMES)
-        },
-        "confusion_matrix": {"labels": list(CLASS_NAMES),
-                             "matrix": confusion_matrix(y, pred, labels=[0, 1]).tolist()},
-    }
+__all__ = ["CLASS_NAMES", "Evaluation", "NEUTRAL_OUTLETS", "OPINION_OUTLETS", "band_study", "baseline_pipeline",
+           "binary_metrics", "cross_validate", "evaluate_model", "leave_one_outlet_out", "plot_data",
+           "write_metrics", "write_plots"]
 
 
 def baseline_pipeline(seed: int = 0):
@@ -73,11 +49,9 @@ def _summary(per_fold: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def _fold(corpus, texts, y, train_idx, test_idx, params, lexicons, seed, baseline):
+def _fold(corpus, texts, y, train_idx, test_idx, params, lexicons, seed, baseline, kind):
     """Train the model (and the baseline) on one training part; score its held-out part."""
-    from framing import model as model_mod
-
-    fitted = model_mod.train(corpus.subset(train_idx), params, lexicons, seed)
+    fitted = model_mod.train(corpus.subset(train_idx), params, lexicons, seed, kind=kind)
     proba = fitted.predict_proba(list(texts[test_idx]))
     base = None
     if baseline:
@@ -85,7 +59,7 @@ def _fold(corpus, texts, y, train_idx, test_idx, params, lexicons, seed, baselin
     return proba, fitted.threshold, base
 
 
-def _run_folds(corpus, splits, params, lexicons, seed, baseline, n_jobs):
+def _run_folds(corpus, splits, params, lexicons, seed, baseline, n_jobs, kind):
     """Each fold is independent, so folds run in parallel processes; results
     come back in fold order, so the figures do not depend on n_jobs."""
     from joblib import Parallel, delayed
@@ -93,17 +67,18 @@ def _run_folds(corpus, splits, params, lexicons, seed, baseline, n_jobs):
     y = np.asarray(corpus.labels, dtype=int)
     texts = np.asarray(corpus.texts, dtype=object)
     return Parallel(n_jobs=n_jobs)(
-        delayed(_fold)(corpus, texts, y, tr, te, params, lexicons, seed, baseline) for tr, te in splits)
+        delayed(_fold)(corpus, texts, y, tr, te, params, lexicons, seed, baseline, kind) for tr, te in splits)
 
 
 def cross_validate(corpus, params: dict | None = None, lexicons: dict | None = None, seed: int = 0,
-                   folds: int = 5, baseline: bool = True, n_jobs: int = 1) -> dict[str, Any]:
-    """Stratified K-fold: each fold trains the full model (calibration and threshold
-    chosen inside the training part only) and is scored on its held-out part."""
+                   folds: int = 5, baseline: bool = True, n_jobs: int = 1,
+                   kind: str = model_mod.DEFAULT_KIND) -> dict[str, Any]:
+    """Stratified K-fold: each fold trains the full model of ``kind`` (calibration and
+    threshold chosen inside the training part only) and is scored on its held-out part."""
     y = np.asarray(corpus.labels, dtype=int)
     cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     splits = list(cv.split(np.zeros(len(y)), y))
-    results = _run_folds(corpus, splits, params, lexicons, seed, baseline, n_jobs)
+    results = _run_folds(corpus, splits, params, lexicons, seed, baseline, n_jobs, kind)
     oof = np.zeros(len(y))
     oof_base = np.zeros(len(y))
     per_fold, per_fold_base, thresholds = [], [], []
@@ -129,7 +104,7 @@ def cross_validate(corpus, params: dict | None = None, lexicons: dict | None = N
 
 
 def leave_one_outlet_out(corpus, params=None, lexicons=None, seed: int = 0, min_sentences: int = 100,
-                         baseline: bool = True, n_jobs: int = 1) -> dict[str, Any]:
+                         baseline: bool = True, n_jobs: int = 1, kind: str = model_mod.DEFAULT_KIND) -> dict[str, Any]:
     """Train without an outlet, test on it: how the model does on a source it never saw."""
     y = np.asarray(corpus.labels, dtype=int)
     outlets = np.asarray([o or "unknown" for o in corpus.outlets], dtype=object)
@@ -140,7 +115,7 @@ def leave_one_outlet_out(corpus, params=None, lexicons=None, seed: int = 0, min_
             continue
         chosen.append(outlet)
         splits.append((np.flatnonzero(outlets != outlet), test))
-    results = _run_folds(corpus, splits, params, lexicons, seed, baseline, n_jobs)
+    results = _run_folds(corpus, splits, params, lexicons, seed, baseline, n_jobs, kind)
     rows = []
     for outlet, (_, test), (proba, threshold, base) in zip(chosen, splits, results):
         row = {"outlet": outlet, "n": int(len(test)), "loaded_share": float(y[test].mean()),
@@ -151,6 +126,106 @@ def leave_one_outlet_out(corpus, params=None, lexicons=None, seed: int = 0, min_
     return {"outlets": rows,
             "model_mean": float(np.mean([r["model"] for r in rows])) if rows else None,
             "baseline_mean": float(np.mean([r["baseline"] for r in rows])) if rows and baseline else None}
+
+
+# -- the study behind the verdict bands ----------------------------------------
+
+NEUTRAL_OUTLETS = ("Reuters",)
+OPINION_OUTLETS = ("Alternet", "Breitbart", "Federalist", "Daily Beast")
+
+
+def band_study(corpus, params: dict | None = None, lexicons: dict | None = None, seed: int = 0,
+               article_length: int = 12, samples: int = 2000, folds: int = 5) -> dict[str, Any]:
+    """Article scores of pseudo-articles drawn from BABE, per outlet group.
+
+    Every sentence gets an out-of-fold probability (from a model that did not
+    see it), calibrated the way ``framing train`` calibrates. A pseudo-article
+    is ``article_length`` sentences drawn from one outlet; its score is the
+    article score above (quoted sentences set apart). What the bands should
+    separate is the score of wire reporting from that of opinion outlets.
+    """
+    y = np.asarray(corpus.labels, dtype=int)
+    oof = model_mod.out_of_fold_scores(corpus.texts, y, corpus.biased_words, params, lexicons, seed, folds)
+    a, b = model_mod.fit_calibration(oof, y)
+    proba = model_mod.sigmoid(a * oof + b)
+    voices = np.array(["quote" if _quoted(t) else "own" for t in corpus.texts], dtype=object)
+    outlets = np.array([o or "" for o in corpus.outlets], dtype=object)
+    rng = np.random.default_rng(seed)
+    groups = {"neutral wire (Reuters)": NEUTRAL_OUTLETS, "opinion outlets": OPINION_OUTLETS}
+    groups.update({o: (o,) for o in sorted(set(outlets) - {""}) if (outlets == o).sum() >= 100})
+    out: dict[str, Any] = {"article_length": article_length, "samples": samples, "folds": folds,
+                           "bands": {"low_below": LOW_BELOW, "high_from": HIGH_FROM}, "groups": {}}
+    for name, members in groups.items():
+        idx_by_outlet = [np.flatnonzero(outlets == o) for o in members if (outlets == o).any()]
+        scores = []
+        for _ in range(samples):
+            pool = idx_by_outlet[rng.integers(len(idx_by_outlet))]
+            pick = rng.choice(pool, size=article_length, replace=False)
+            scores.append(article_score(proba[pick], voices[pick])[0])
+        s = np.asarray(scores)
+        out["groups"][name] = {
+            "sentences": int(sum(len(i) for i in idx_by_outlet)),
+            "loaded_share_gold": float(np.mean(np.concatenate([y[i] for i in idx_by_outlet]))),
+            "percentiles": {str(q): round(float(np.percentile(s, q)), 3) for q in (5, 10, 25, 50, 75, 90, 95)},
+            "share_low": round(float(np.mean(s < LOW_BELOW)), 3),
+            "share_moderate": round(float(np.mean((s >= LOW_BELOW) & (s < HIGH_FROM))), 3),
+            "share_high": round(float(np.mean(s >= HIGH_FROM)), 3),
+        }
+    return out
+
+
+def _quoted(text: str) -> bool:
+    sentences = split_sentences(text, headline=False)
+    return bool(sentences) and all(s.quoted for s in sentences)
+
+
+# -- the `framing evaluate` command's work ----------------------------------------
+
+@dataclass
+class Evaluation:
+    """Figures of one model on one corpus, and what the plots need.
+
+    ``result`` is what ``--metrics`` writes (keys starting with "_" are dropped);
+    ``notes`` are lines for the user (a warning when the corpus is training data).
+    """
+
+    result: dict[str, Any]
+    labels: np.ndarray
+    probabilities: np.ndarray
+    threshold: float
+    notes: list[str] = field(default_factory=list)
+
+
+def evaluate_model(model, corpus, cv: int | None = None, by_outlet: bool = False, lexicons_dir=None,
+                   n_jobs: int = 1) -> Evaluation:
+    """Held-out figures of ``model`` on ``corpus``, or, with ``cv``, K-fold figures of its configuration.
+
+    With ``cv`` or ``by_outlet`` the model's kind, parameters and seed (from its
+    card) are retrained on parts of the corpus, with the lexicons in ``lexicons_dir``.
+    """
+    params = model.card.get("parameters", {})
+    seed = int(model.card.get("seed", 0))
+    kind = model.card.get("kind", model.kind)
+    notes: list[str] = []
+    lex = None
+    if cv is not None or by_outlet:
+        from framing.lexicons import load_lexicons
+
+        lex = load_lexicons(lexicons_dir)
+    if cv is not None:
+        result = cross_validate(corpus, params, lex, seed, folds=cv, n_jobs=n_jobs, kind=kind)
+        proba, threshold = result["_oof"], result["model"]["pooled"]["threshold"]
+    else:
+        trained_on = set((model.card.get("training_data") or {}).get("files", {}).values())
+        if trained_on & set(corpus.sha256.values()):
+            notes.append("warning: this corpus is (part of) the model's training data; "
+                         "these figures are not held-out. Use --cv K for honest figures.")
+        proba = model.predict_proba(corpus.texts)
+        threshold = model.threshold
+        result = {"held_out": binary_metrics(corpus.labels, proba, threshold)}
+    if by_outlet:
+        result["leave_one_outlet_out"] = leave_one_outlet_out(corpus, params, lex, seed, n_jobs=n_jobs, kind=kind)
+    return Evaluation(result, np.asarray(corpus.labels), np.asarray(proba), float(threshold), notes)
 
 
 # -- plots as data -------------------------------------------------------------
@@ -243,3 +318,13 @@ def write_metrics(path: str | Path, metrics: dict[str, Any]) -> None:
     with atomic_open(path) as fh:
         json.dump(clean, fh, indent=2, sort_keys=True)
         fh.write("\n")
+
+
+if __name__ == "__main__":  # pragma: no cover - docs/scoring.md's reproduction recipe
+    import sys
+
+    from framing import corpus as corpus_mod
+    from framing.lexicons import load_lexicons
+
+    data = corpus_mod.read_corpus(sys.argv[1] if len(sys.argv) > 1 else corpus_mod.default_corpus_path())
+    print(json.dumps(band_study(data, {}, load_lexicons(None), 0), indent=2))

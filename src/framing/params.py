@@ -1,4 +1,8 @@
-"""Reading params.yaml, the one place experiment parameters live (DVC convention)."""
+"""Reading params.yaml, the one place experiment parameters live (DVC convention).
+
+The file has one section per pipeline stage (``prepare``, ``train``,
+``evaluate``), as DVC's example-get-started does; each stage reads its own.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from framing.errors import FramingError
+
+__all__ = ["read_params", "stage_params", "train_params"]
 
 
 def read_params(path: str | os.PathLike) -> dict[str, Any]:
@@ -27,3 +33,16 @@ def read_params(path: str | os.PathLike) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise FramingError("expected a mapping of parameters", path)
     return data
+
+
+def stage_params(path: str | os.PathLike, stage: str) -> dict[str, Any]:
+    """The section of one stage (empty if the file has none)."""
+    section = read_params(path).get(stage) or {}
+    if not isinstance(section, dict):
+        raise FramingError(f"expected a mapping under {stage!r}", path)
+    return section
+
+
+def train_params(path: str | os.PathLike) -> dict[str, Any]:
+    """The ``train`` section: ``seed``, ``model`` (the feature and classifier parameters), optionally ``kind``."""
+    return stage_params(path, "train")

@@ -17,6 +17,12 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+__all__ = [
+    "share_phrase", "summary_line", "bands_line", "highlight", "print_table", "render_markdown",
+    "article_html", "summary_html", "LEGEND", "render_html", "print_compare", "render_compare_html",
+    "render_evaluation",
+]
+
 # -- words a person reads --------------------------------------------------------
 
 def share_phrase(score: float) -> str:
@@ -147,7 +153,7 @@ def _template() -> Template:
 
 
 def _page(title: str, body: str, model_name: str) -> str:
-    from framing import __version__
+    from framing._version import __version__
     from framing.scoring import HIGH_FROM, LOW_BELOW
 
     return _template().substitute(title=html.escape(title), body=body, version=__version__,

@@ -32,7 +32,7 @@ of a loaded one, the words the model leans on slightly are not what makes the
 sentence loaded, and marking them would bury the ones that do.
 
 The verdict bands are justified with data in docs/scoring.md; run
-``python -m framing.scoring`` to recompute that study.
+``python -m framing.evaluation`` to recompute that study (``evaluation.band_study``).
 """
 
 from __future__ import annotations
@@ -44,8 +44,14 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from framing.features import TOKEN_RE
 from framing.model import Cue, FramingModel
 from framing.sentences import split_sentences
+
+__all__ = [
+    "LOW_BELOW", "HIGH_FROM", "MIN_WORDS", "CUE_SHARE", "verdict", "is_furniture", "ScoredSentence",
+    "ArticleScore", "article_score", "shown_cues", "score_text", "score_file", "score_many",
+]
 
 # Cut-points of the verdict bands on the article score (see docs/scoring.md).
 LOW_BELOW = 0.35
@@ -53,7 +59,6 @@ HIGH_FROM = 0.50
 MIN_WORDS = 8
 CUE_SHARE = 0.25
 
-_WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
 _FINAL = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*\s*$")
 
 
@@ -69,7 +74,7 @@ def is_furniture(text: str, headline: bool = False) -> bool:
     """A short line without final punctuation: a caption, button or widget label, not prose."""
     if headline:
         return False
-    return len(_WORD.findall(text)) < MIN_WORDS and not _FINAL.search(text)
+    return len(TOKEN_RE.findall(text)) < MIN_WORDS and not _FINAL.search(text)
 
 
 @dataclass
@@ -274,67 +279,3 @@ def score_many(model: FramingModel, paths: Sequence[str], threshold: float | Non
         for path in paths:
             one(path)
     return results, failed
-
-
-# -- the study behind the verdict bands ----------------------------------------
-
-NEUTRAL_OUTLETS = ("Reuters",)
-OPINION_OUTLETS = ("Alternet", "Breitbart", "Federalist", "Daily Beast")
-
-
-def band_study(corpus, params: dict | None = None, lexicons: dict | None = None, seed: int = 0,
-               article_length: int = 12, samples: int = 2000, folds: int = 5) -> dict[str, Any]:
-    """Article scores of pseudo-articles drawn from BABE, per outlet group.
-
-    Every sentence gets an out-of-fold probability (from a model that did not
-    see it), calibrated the way ``framing train`` calibrates. A pseudo-article
-    is ``article_length`` sentences drawn from one outlet; its score is the
-    article score above (quoted sentences set apart). What the bands should
-    separate is the score of wire reporting from that of opinion outlets.
-    """
-    from framing.model import _sigmoid, fit_calibration, out_of_fold_scores
-
-    y = np.asarray(corpus.labels, dtype=int)
-    oof = out_of_fold_scores(corpus.texts, y, corpus.biased_words, params, lexicons, seed, folds)
-    a, b = fit_calibration(oof, y)
-    proba = _sigmoid(a * oof + b)
-    voices = np.array(["quote" if _quoted(t) else "own" for t in corpus.texts], dtype=object)
-    outlets = np.array([o or "" for o in corpus.outlets], dtype=object)
-    rng = np.random.default_rng(seed)
-    groups = {"neutral wire (Reuters)": NEUTRAL_OUTLETS, "opinion outlets": OPINION_OUTLETS}
-    groups.update({o: (o,) for o in sorted(set(outlets) - {""}) if (outlets == o).sum() >= 100})
-    out: dict[str, Any] = {"article_length": article_length, "samples": samples, "folds": folds,
-                           "bands": {"low_below": LOW_BELOW, "high_from": HIGH_FROM}, "groups": {}}
-    for name, members in groups.items():
-        idx_by_outlet = [np.flatnonzero(outlets == o) for o in members if (outlets == o).any()]
-        scores = []
-        for _ in range(samples):
-            pool = idx_by_outlet[rng.integers(len(idx_by_outlet))]
-            pick = rng.choice(pool, size=article_length, replace=False)
-            scores.append(article_score(proba[pick], voices[pick])[0])
-        s = np.asarray(scores)
-        out["groups"][name] = {
-            "sentences": int(sum(len(i) for i in idx_by_outlet)),
-            "loaded_share_gold": float(np.mean(np.concatenate([y[i] for i in idx_by_outlet]))),
-            "percentiles": {str(q): round(float(np.percentile(s, q)), 3) for q in (5, 10, 25, 50, 75, 90, 95)},
-            "share_low": round(float(np.mean(s < LOW_BELOW)), 3),
-            "share_moderate": round(float(np.mean((s >= LOW_BELOW) & (s < HIGH_FROM))), 3),
-            "share_high": round(float(np.mean(s >= HIGH_FROM)), 3),
-        }
-    return out
-
-
-def _quoted(text: str) -> bool:
-    sentences = split_sentences(text, headline=False)
-    return bool(sentences) and all(s.quoted for s in sentences)
-
-
-if __name__ == "__main__":  # pragma: no cover - the docs' reproduction recipe
-    import json
-    import sys
-
-    from framing import corpus as corpus_mod
-    from framing.lexicons import load_lexicons
-
-    data = corpus_mod.read_corpus(sys.argv[1] if len(sys.argv) > 1 else corpus_mod.default_corpus_path())
-    print(json.dumps(band_study(data, {}, load_lexicons(None), 0), indent=2))

@@ -1,9 +1,9 @@
-"""The DVC pipeline's own steps that are not user commands: get the corpus, prepare it.
+"""The DVC pipeline's own steps that are not everyday commands: get the corpus, prepare it.
 
-`dvc repro` runs these as ``python -m framing.pipeline get-corpus`` and
-``python -m framing.pipeline prepare``; training and evaluation run through the
-ordinary ``framing train`` / ``framing evaluate`` commands, so the pipeline and
-a user at the terminal exercise exactly the same code.
+`dvc repro` runs these as ``framing stage get-corpus`` and ``framing stage
+prepare`` (a sub-app of the command line); training and evaluation run through
+the ordinary ``framing train`` / ``framing evaluate`` commands, so the pipeline
+and a user at the terminal exercise exactly the same code.
 """
 
 from __future__ import annotations
@@ -12,13 +12,15 @@ import csv
 import json
 import shutil
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
 from framing import corpus as corpus_mod
 from framing.hashing import sha256_file
 from framing.textio import atomic_open
+
+__all__ = ["PREPARED_COLUMNS", "app", "get_corpus", "prepare"]
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True,
                   help="Steps of the DVC pipeline (see dvc.yaml).")
@@ -36,13 +38,13 @@ def get_corpus(out: Path) -> Path:
     return out
 
 
-def prepare(source: Path, out: Path, report: Path) -> dict:
+def prepare(source: Path, out: Path, report: Path, dedupe: bool = True) -> dict:
     """Validate the raw corpus and write it in the project's plain CSV format.
 
     Rows are written in the order read, so the same input always gives the
     same bytes (and DVC sees no change on a second run).
     """
-    data = corpus_mod.read_corpus(source)
+    data = corpus_mod.read_corpus(source, dedupe=dedupe)
     with atomic_open(out, "w") as fh:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(PREPARED_COLUMNS)
@@ -74,16 +76,12 @@ def _prepare_cmd(
     source: Annotated[Path, typer.Option("--in")] = Path("data/raw/babe.csv"),
     out: Annotated[Path, typer.Option("--out")] = Path("data/prepared/corpus.csv"),
     report: Annotated[Path, typer.Option("--report")] = Path("metrics/corpus.json"),
+    params: Annotated[Optional[Path], typer.Option("--params", help="params.yaml; its 'prepare' section.", show_default=False)] = None,
 ) -> None:
     """Validate and normalise the corpus for training."""
-    typer.echo(prepare(source, out, report)["summary"], err=True)
+    dedupe = True
+    if params is not None:
+        from framing.params import stage_params
 
-
-def main() -> None:
-    from framing.cli import run_app
-
-    run_app(app)
-
-
-if __name__ == "__main__":
-    main()
+        dedupe = bool(stage_params(params, "prepare").get("dedupe", True))
+    typer.echo(prepare(source, out, report, dedupe)["summary"], err=True)

@@ -1,0 +1,21 @@
+"""The model stage: kinds of sentence classifier behind one interface, their cards and files.
+
+``base`` is the interface (:class:`FramingModel`, :class:`Prediction`, :class:`Cue`);
+``static`` the fast tier; ``calibration`` the Platt fit and threshold shared by
+kinds; ``card`` the model card and the checks before loading; ``registry`` finds
+a kind by name for ``train``, ``save`` and ``load``.
+"""
+
+from __future__ import annotations
+
+from framing.model.base import LABELS, Cue, FramingModel, Prediction
+from framing.model.calibration import choose_threshold, fit_calibration, out_of_fold_scores, sigmoid
+from framing.model.card import CARD_SUFFIX, FORMAT_NAME, FORMAT_VERSION, MODEL_SUFFIX, card_path
+from framing.model.registry import DEFAULT_KIND, KINDS, default_model_path, kind_module, load, load_default, save, train
+from framing.model.static import StaticModel
+
+__all__ = [
+    "CARD_SUFFIX", "DEFAULT_KIND", "FORMAT_NAME", "FORMAT_VERSION", "KINDS", "LABELS", "MODEL_SUFFIX", "Cue",
+    "FramingModel", "Prediction", "StaticModel", "card_path", "choose_threshold", "default_model_path",
+    "fit_calibration", "kind_module", "load", "load_default", "out_of_fold_scores", "save", "sigmoid", "train",
+]

@@ -1,0 +1,67 @@
+"""Model kinds by name: train, save and load dispatch on the kind a card records.
+
+A kind is a module with ``KIND``, ``TIER``, ``train(corpus, params, lexicons,
+seed, calibration_folds)`` and ``from_artifact(path, card)``. Kinds are named
+here by module path and imported on first use, so loading a fast model never
+imports another kind's dependencies (the accurate tier's runtime adds its entry
+here; its training code lives in a module of its own).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from pathlib import Path
+from types import ModuleType
+
+from framing.errors import FramingError
+from framing.model.base import FramingModel
+from framing.model.card import read_card, write_model
+
+__all__ = ["DEFAULT_KIND", "KINDS", "default_model_path", "kind_module", "load", "load_default", "save", "train"]
+
+KINDS: dict[str, str] = {"static": "framing.model.static"}
+DEFAULT_KIND = "static"
+
+
+def kind_module(kind: str, path: str | os.PathLike | None = None) -> ModuleType:
+    """The module implementing ``kind``; an unknown kind is a one-line error."""
+    if kind not in KINDS:
+        raise FramingError(f"unknown model kind {kind!r} (this framing knows: {', '.join(sorted(KINDS))}); "
+                           "retrain with 'framing train' or upgrade framing", path)
+    return importlib.import_module(KINDS[kind])
+
+
+def train(corpus, params: dict | None = None, lexicons: dict | None = None, seed: int = 0,
+          calibration_folds: int = 5, kind: str = DEFAULT_KIND) -> FramingModel:
+    """Train a model of ``kind`` on a :class:`framing.corpus.Corpus`."""
+    return kind_module(kind).train(corpus, params, lexicons, seed, calibration_folds)
+
+
+def save(model: FramingModel, path: str | os.PathLike) -> Path:
+    """Write the artifact and its card (atomically; the card records the kind and the artifact's hash)."""
+    # Serialised in memory first (models are a few MB), so the hash is known before anything touches the disk.
+    data = model.to_bytes()
+    model.card = write_model(path, data, dict(model.card, kind=model.kind, tier=model.tier))
+    return Path(path)
+
+
+def load(path: str | os.PathLike) -> FramingModel:
+    """Load a model of any kind, refusing corrupt, foreign or version-mismatched files."""
+    card = read_card(path)
+    return kind_module(card.get("kind", ""), path).from_artifact(Path(path), card)
+
+
+def default_model_path() -> Path:
+    """$FRAMING_MODEL, else the model shipped in the repository's models/ folder."""
+    env = os.environ.get("FRAMING_MODEL")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parents[3] / "models" / "framing.joblib"
+
+
+def load_default() -> FramingModel:
+    path = default_model_path()
+    if not path.exists():
+        raise FramingError("the default model is missing; run 'framing train' or pass --model", path)
+    return load(path)
