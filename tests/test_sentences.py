@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from framing.sentences import Sentence, _is_chrome, quote_spans, split_sentences
+from framing.sentences import Sentence, is_chrome, quote_spans, split_sentences
 
 
 def texts(text: str, headline: bool = False) -> list[str]:
@@ -451,7 +451,7 @@ def test_invariants_arbitrary_unicode(text, headline):
     if headline and sents:
         # Only the first non-blank line that is not site chrome can be the headline.
         lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
-        while len(lines) > 1 and _is_chrome(lines[0]):
+        while len(lines) > 1 and is_chrome(lines[0]):
             lines.pop(0)
         first_line = lines[0] if lines else ""
         assert all(s.text in first_line for s in sents if s.headline)

@@ -45,6 +45,12 @@ from framing.errors import FramingError
 from framing.model import FramingModel
 from framing.textio import atomic_open, looks_binary
 
+__all__ = [
+    "FORMATS", "OUTPUT_FORMATS", "BACKENDS", "CSV_COLUMNS", "DEFAULT_CHUNK_SIZE", "DASK_INSTALL_HINT",
+    "detect_format", "output_format_for", "InputStream", "iter_records", "chunked", "render", "csv_header",
+    "score_chunk", "predict_records", "write_jsonl", "resolve_n_jobs", "BatchResult", "predict_file",
+]
+
 FORMATS = ("jsonl", "csv", "txt")
 OUTPUT_FORMATS = ("jsonl", "csv")
 BACKENDS = ("local", "dask")

@@ -25,6 +25,11 @@ import numpy as np
 
 from framing.scoring import ArticleScore, ScoredSentence
 
+__all__ = [
+    "MIN_SIMILARITY", "MIN_SHARED", "MAX_PHRASES", "normalise", "align", "SharedCopy", "Entry", "Comparison",
+    "compare",
+]
+
 MIN_SIMILARITY = 0.8
 MIN_SHARED = 3
 MAX_PHRASES = 12

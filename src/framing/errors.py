@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from os import PathLike
 
+__all__ = ["FramingError"]
+
 
 class FramingError(Exception):
     """A problem with the user's input, explained in one line."""

@@ -20,6 +20,8 @@ import re
 
 from framing.errors import FramingError
 
+__all__ = ["html_to_text"]
+
 _SPACES = re.compile(r"[ \t\u00a0]+")
 
 

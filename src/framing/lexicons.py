@@ -28,6 +28,8 @@ from pathlib import Path
 
 from framing.errors import FramingError
 
+__all__ = ["ENV_VAR", "default_lexicon_dir", "find_lexicon_dir", "load_lexicons"]
+
 ENV_VAR = "FRAMING_LEXICONS"
 
 _RECASENS = {

@@ -55,7 +55,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Sentence", "split_sentences", "quote_spans"]
+__all__ = ["Sentence", "is_chrome", "split_sentences", "quote_spans"]
 
 
 @dataclass(frozen=True)
@@ -160,7 +160,7 @@ _CHROME = re.compile(
 _CHROME_MAX_WORDS = 5
 
 
-def _is_chrome(line: str) -> bool:
+def is_chrome(line: str) -> bool:
     return len(line.split()) <= _CHROME_MAX_WORDS and _CHROME.fullmatch(line) is not None
 
 
@@ -180,7 +180,7 @@ def _paragraphs(text: str, headline: bool) -> tuple[list[list[tuple[int, int]]],
             continue
         if want_headline:
             # Chrome is skipped only while a later line can be the headline.
-            if k < last and _is_chrome(text[line[0]:line[1]]):
+            if k < last and is_chrome(text[line[0]:line[1]]):
                 paras.append([line])
                 continue
             head = len(paras)

@@ -23,6 +23,11 @@ from typing import IO
 
 from framing.errors import FramingError
 
+__all__ = [
+    "looks_binary", "decode_text", "read_bytes", "read_text", "read_article", "atomic_open",
+    "atomic_write_text",
+]
+
 # Control characters other than tab/newline/carriage return/form feed are a
 # strong sign of a binary file (images, PDFs, zip archives, pickles).
 _BINARY_CONTROL = {c for c in range(32) if c not in (9, 10, 12, 13)}
