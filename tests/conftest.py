@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
@@ -140,3 +141,45 @@ def seeds() -> list[Path]:
     if len(files) < 4:
         pytest.skip("../shared/seeds is not beside the repository")
     return files
+
+
+# -- small data for the feature tests ------------------------------------------------
+
+# Lexicons small enough that a fit takes a fraction of a second.
+SMALL_LEX = {
+    "bias": {"bizarre", "radical", "slam"},
+    "assertives": {"claim"},
+    "factives": {"realize"},
+    "hedges": {"perhaps"},
+    "implicatives": {"manage"},
+    "report_verbs": {"say", "claim"},
+    "subj_strong": {"disgraceful", "outrageous", "bizarre"},
+    "subj_weak": {"radical"},
+    "polarity": {"disgraceful": "negative", "outrageous": "negative", "bizarre": "negative"},
+    "vad": {"disgraceful": (0.05, 0.8, 0.4), "outrageous": (0.1, 0.9, 0.5), "vote": (0.6, 0.4, 0.6)},
+}
+
+_LOADED = ["disgraceful", "outrageous", "bizarre", "radical", "shameless", "reckless"]
+_TOPICS = ["tax bill", "vaccine plan", "border policy", "climate rule", "school budget", "trade deal"]
+_ACTORS = ["The senator", "The governor", "Officials", "The committee", "The agency"]
+
+
+def feature_corpus():
+    """(texts, labels, biased_words): 62 short sentences, a loaded word per loaded one, for the feature tests."""
+    texts, y, bw = [], [], []
+    for i, topic in enumerate(_TOPICS):
+        for j, actor in enumerate(_ACTORS):
+            word = _LOADED[(i + j) % len(_LOADED)]
+            texts.append(f"{actor} pushed a {word} {topic} through on Tuesday.")
+            y.append(1)
+            bw.append([word])
+            texts.append(f"{actor} said the {topic} would be voted on Tuesday.")
+            y.append(0)
+            bw.append([])
+    texts.append('She called it "a truly disgraceful and outrageous waste of money" in a statement.')
+    y.append(0)
+    bw.append([])
+    texts.append("Why would anyone trust these so-called experts ever again?!")
+    y.append(1)
+    bw.append(["so-called"])
+    return texts, np.array(y), bw

@@ -1,36 +1,29 @@
-"""Tests for the feature transformers, build_pipeline/explain and lexicon loading.
+"""Tests for what each feature transformer computes, build_pipeline/explain and lexicon loading.
 
-scikit-learn's ``check_estimator``/``parametrize_with_checks`` skip estimators whose
-tags say they take raw strings (``input_tags.string=True, two_d_array=False``):
-they report "Can't test estimator ... which requires input of type string" and run
-nothing. So the checks that need no data run here through scikit-learn, the checks
-that feed numeric 2-D arrays are asserted to be *rejected* (that is the intended
-behaviour for string transformers), and their substance (fit idempotence,
-parameters untouched by fit, not-fitted errors, feature names, pickling) is
-re-tested below on strings.
+The contract every transformer meets (scikit-learn's checks, and their substance
+re-tested on strings, since scikit-learn skips its data checks for estimators
+that take raw strings) is in tests/test_common.py, over every transformer found
+in framing.features.
 """
 
 from __future__ import annotations
 
 import os
 import pickle
-import re
 import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
 import sklearn
-import sklearn.utils.estimator_checks as ec
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sklearn.base import clone
-from sklearn.exceptions import NotFittedError
 
+from conftest import SMALL_LEX, feature_corpus
 from framing.errors import FramingError
 from framing.features import (
     DEFAULT_PARAMS, TOKEN_RE, LexiconCues, LoadedWords, NgramScore, NgramTfidf,
-    SentenceEmbedding, StyleCues, Batch, build_pipeline, explain, quote_mask, tokenize_spans,
+    StyleCues, Batch, build_pipeline, explain, quote_mask, tokenize_spans,
 )
 from framing.lexicons import ENV_VAR, default_lexicon_dir, load_lexicons
 
@@ -44,126 +37,7 @@ except ImportError:  # pragma: no cover
 needs_lexicons = pytest.mark.skipif(not HAVE_LEXICONS, reason="shared lexicons not available")
 needs_wordllama = pytest.mark.skipif(not HAVE_WORDLLAMA, reason="wordllama not installed")
 
-SMALL_LEX = {
-    "bias": {"bizarre", "radical", "slam"},
-    "assertives": {"claim"},
-    "factives": {"realize"},
-    "hedges": {"perhaps"},
-    "implicatives": {"manage"},
-    "report_verbs": {"say", "claim"},
-    "subj_strong": {"disgraceful", "outrageous", "bizarre"},
-    "subj_weak": {"radical"},
-    "polarity": {"disgraceful": "negative", "outrageous": "negative", "bizarre": "negative"},
-    "vad": {"disgraceful": (0.05, 0.8, 0.4), "outrageous": (0.1, 0.9, 0.5), "vote": (0.6, 0.4, 0.6)},
-}
-
-_LOADED = ["disgraceful", "outrageous", "bizarre", "radical", "shameless", "reckless"]
-_TOPICS = ["tax bill", "vaccine plan", "border policy", "climate rule", "school budget", "trade deal"]
-_ACTORS = ["The senator", "The governor", "Officials", "The committee", "The agency"]
-
-
-def _corpus():
-    texts, y, bw = [], [], []
-    for i, topic in enumerate(_TOPICS):
-        for j, actor in enumerate(_ACTORS):
-            word = _LOADED[(i + j) % len(_LOADED)]
-            texts.append(f"{actor} pushed a {word} {topic} through on Tuesday.")
-            y.append(1)
-            bw.append([word])
-            texts.append(f"{actor} said the {topic} would be voted on Tuesday.")
-            y.append(0)
-            bw.append([])
-    texts.append('She called it "a truly disgraceful and outrageous waste of money" in a statement.')
-    y.append(0)
-    bw.append([])
-    texts.append("Why would anyone trust these so-called experts ever again?!")
-    y.append(1)
-    bw.append(["so-called"])
-    return texts, np.array(y), bw
-
-
-TEXTS, Y, BW = _corpus()
-
-
-def _transformers():
-    return [
-        LoadedWords(lexicons=SMALL_LEX, embedding_prior=False),
-        LexiconCues(lexicons=SMALL_LEX),
-        StyleCues(lexicons=SMALL_LEX),
-        NgramTfidf(min_df=1),
-        NgramScore(min_df=1),
-    ]
-
-
-def _ids(est):
-    return type(est).__name__
-
-
-# ------------------------------------------------------------------ scikit-learn API checks
-
-API_CHECKS = [
-    "check_no_attributes_set_in_init",
-    "check_parameters_default_constructible",
-    "check_get_params_invariance",
-    "check_set_params",
-    "check_estimator_cloneable",
-    "check_estimator_repr",
-    "check_valid_tag_types",
-    "check_mixin_order",
-    "check_estimator_tags_renamed",
-]
-# These feed 2-D numeric arrays: a raw-string transformer must refuse them.
-NUMERIC_INPUT_CHECKS = ["check_dont_overwrite_parameters", "check_fit_idempotent",
-                        "check_transformer_general"]
-
-
-@pytest.mark.parametrize("est", _transformers() + [SentenceEmbedding()], ids=_ids)
-@pytest.mark.parametrize("check", API_CHECKS)
-def test_sklearn_api_checks(est, check):
-    getattr(ec, check)(type(est).__name__, est)
-
-
-@pytest.mark.parametrize("est", _transformers(), ids=_ids)
-@pytest.mark.parametrize("check", NUMERIC_INPUT_CHECKS)
-def test_sklearn_numeric_checks_are_rejected(est, check):
-    with pytest.raises(ValueError, match="1-d sequence of strings"):
-        getattr(ec, check)(type(est).__name__, est)
-
-
-@pytest.mark.parametrize("est", _transformers(), ids=_ids)
-def test_string_tags(est):
-    tags = est.__sklearn_tags__()
-    assert tags.input_tags.string and not tags.input_tags.two_d_array
-
-
-@pytest.mark.parametrize("est", _transformers(), ids=_ids)
-def test_transformer_contract_on_strings(est):
-    with pytest.raises(NotFittedError):
-        est.transform(TEXTS[:3])
-    params = {k: v for k, v in est.get_params().items()}
-    kw = {"biased_words": BW} if isinstance(est, LoadedWords) else {}
-    A = est.fit_transform(TEXTS, Y, **kw)
-    # fit does not touch the constructor parameters
-    for k, v in params.items():
-        assert est.get_params()[k] is v
-    B = est.transform(TEXTS)
-    assert A.shape == B.shape == (len(TEXTS), len(est.get_feature_names_out()))
-    # idempotent: refitting gives the same transform
-    est2 = clone(est).fit(TEXTS, Y, **kw)
-    C = est2.transform(TEXTS)
-    np.testing.assert_allclose(_dense(B), _dense(C))
-    # pickle round trip
-    D = pickle.loads(pickle.dumps(est2)).transform(TEXTS)
-    np.testing.assert_allclose(_dense(C), _dense(D))
-    # rejects a bare string and non-strings
-    with pytest.raises(ValueError):
-        est.transform("one sentence")
-    with pytest.raises(ValueError):
-        est.transform([1, 2])
-
-
-def _dense(M):
-    return M.toarray() if hasattr(M, "toarray") else np.asarray(M)
+TEXTS, Y, BW = feature_corpus()
 
 
 # ------------------------------------------------------------------ feature semantics
