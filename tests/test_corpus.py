@@ -521,7 +521,7 @@ def test_fetch_babe_unknown_name(tmp_path, no_network):
 
 
 def test_biased_words_as_json_list_in_csv(tmp_path):
-    # framing.pipeline writes biased_words with json.dumps; reading must round-trip it.
+    # framing.stages (prepare) writes biased_words with json.dumps; reading must round-trip it.
     import json
 
     words = ["naïve", "😀 emoji", 'say "no"']
