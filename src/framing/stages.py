@@ -16,7 +16,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from framing import corpus as corpus_mod
+# framing.corpus (numpy) is imported inside the steps: the cli imports this sub-app on
+# every run, and `framing --help` or `framing score` should not pay for it.
 from framing.hashing import sha256_file
 from framing.textio import atomic_open
 
@@ -30,7 +31,9 @@ PREPARED_COLUMNS = ("text", "label", "biased_words", "outlet", "topic")
 
 def get_corpus(out: Path) -> Path:
     """Copy the pinned BABE file from the offline mirror, or download it; the SHA-256 is checked either way."""
-    source = corpus_mod.default_corpus_path()
+    from framing.corpus import default_corpus_path
+
+    source = default_corpus_path()
     with atomic_open(out, "wb") as dst, open(source, "rb") as src:
         shutil.copyfileobj(src, dst)
     if sha256_file(out) != sha256_file(source):
@@ -44,7 +47,9 @@ def prepare(source: Path, out: Path, report: Path, dedupe: bool = True) -> dict:
     Rows are written in the order read, so the same input always gives the
     same bytes (and DVC sees no change on a second run).
     """
-    data = corpus_mod.read_corpus(source, dedupe=dedupe)
+    from framing.corpus import read_corpus
+
+    data = read_corpus(source, dedupe=dedupe)
     with atomic_open(out, "w") as fh:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(PREPARED_COLUMNS)
