@@ -140,8 +140,8 @@ def band_study(corpus, params: dict | None = None, lexicons: dict | None = None,
 
     Every sentence gets an out-of-fold probability (from a model that did not
     see it), calibrated the way ``framing train`` calibrates. A pseudo-article
-    is ``article_length`` sentences drawn from one outlet; its score is the
-    article score above (quoted sentences set apart). What the bands should
+    is ``article_length`` sentences drawn from one outlet; its score is
+    :func:`framing.scoring.article_score` (quoted sentences set apart). What the bands should
     separate is the score of wire reporting from that of opinion outlets.
     """
     y = np.asarray(corpus.labels, dtype=int)
