@@ -183,3 +183,87 @@ def feature_corpus():
     y.append(1)
     bw.append(["so-called"])
     return texts, np.array(y), bw
+
+
+# -- tiny encoders for the accurate tier's tests ---------------------------------------
+
+def _tiny_vocabulary() -> list[str]:
+    from framing.corpus import read_corpus
+    from framing.features import TOKEN_RE
+
+    texts = list(read_corpus(TEAM_CORPUS).texts) + feature_corpus()[0]
+    return sorted({w.lower() for t in texts for w in TOKEN_RE.findall(t)})
+
+
+def tiny_tokenizer():
+    """A BERT-style word-level tokenizer over the test corpora's words ([UNK] for the rest)."""
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
+
+    vocab = {tok: i for i, tok in enumerate(["[PAD]", "[UNK]", "[CLS]", "[SEP]", *_tiny_vocabulary()])}
+    tok = Tokenizer(models.WordPiece(vocab, unk_token="[UNK]"))
+    tok.normalizer = normalizers.BertNormalizer(lowercase=True)
+    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    tok.post_processor = processors.TemplateProcessing(single="[CLS] $A [SEP]",
+                                                       special_tokens=[("[CLS]", 2), ("[SEP]", 3)])
+    return tok
+
+
+def tiny_onnx_encoder():
+    """An OnnxEncoder over a hand-built graph (no torch): token logit = (id mod 7) / 2 - 1.5,
+    sentence logit = their mean over the real tokens. Deterministic, for the feature tests."""
+    import onnx
+    from onnx import TensorProto, helper
+
+    from framing.features import OnnxEncoder
+
+    const = lambda name, value, dtype: helper.make_tensor(name, dtype, [], [value])  # noqa: E731
+    nodes = [
+        helper.make_node("Mod", ["input_ids", "seven"], ["m"]),
+        helper.make_node("Cast", ["m"], ["mf"], to=TensorProto.FLOAT),
+        helper.make_node("Mul", ["mf", "half"], ["scaled"]),
+        helper.make_node("Sub", ["scaled", "offset"], ["token_logits"]),
+        helper.make_node("Cast", ["attention_mask"], ["maskf"], to=TensorProto.FLOAT),
+        helper.make_node("Mul", ["token_logits", "maskf"], ["masked"]),
+        helper.make_node("ReduceSum", ["masked", "axis1"], ["total"], keepdims=0),
+        helper.make_node("ReduceSum", ["maskf", "axis1"], ["count"], keepdims=0),
+        helper.make_node("Div", ["total", "count"], ["sentence_logit"]),
+    ]
+    inits = [const("seven", 7, TensorProto.INT64), const("half", 0.5, TensorProto.FLOAT),
+             const("offset", 1.5, TensorProto.FLOAT), helper.make_tensor("axis1", TensorProto.INT64, [1], [1])]
+    dyn = ["batch", "seq"]
+    graph = helper.make_graph(
+        nodes, "tiny", [helper.make_tensor_value_info("input_ids", TensorProto.INT64, dyn),
+                        helper.make_tensor_value_info("attention_mask", TensorProto.INT64, dyn)],
+        [helper.make_tensor_value_info("sentence_logit", TensorProto.FLOAT, ["batch"]),
+         helper.make_tensor_value_info("token_logits", TensorProto.FLOAT, dyn)], inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    return OnnxEncoder(model.SerializeToString(), tiny_tokenizer().to_str())
+
+
+def build_tiny_encoder_dir(out: Path) -> Path:
+    """A local model folder like the real encoder's (config.json, model.safetensors,
+    tokenizer.json) holding a 2-layer BERT of hidden size 32, randomly initialised:
+    the real fine-tuning and export code runs on it in seconds."""
+    import torch
+    from transformers import BertConfig, BertModel
+
+    tok = tiny_tokenizer()
+    tok.save(str(out / "tokenizer.json"))
+    torch.manual_seed(0)
+    config = BertConfig(vocab_size=tok.get_vocab_size(), hidden_size=32, num_hidden_layers=2,
+                        num_attention_heads=2, intermediate_size=64, max_position_embeddings=160)
+    BertModel(config).save_pretrained(str(out))
+    return out
+
+
+#: Settings that make the accurate tier train in seconds on the tiny encoder.
+TINY_ACCURATE_PARAMS = {"epochs": 1, "batch_size": 8, "encoder_folds": 2}
+
+
+@pytest.fixture(scope="session")
+def tiny_encoder_dir(tmp_path_factory) -> Path:
+    pytest.importorskip("torch")
+    pytest.importorskip("transformers")
+    return build_tiny_encoder_dir(tmp_path_factory.mktemp("tiny-encoder"))

@@ -32,7 +32,7 @@ from sklearn.exceptions import NotFittedError, SkipTestWarning
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import framing.features
-from conftest import SMALL_LEX, TEAM_CORPUS, feature_corpus
+from conftest import SMALL_LEX, TEAM_CORPUS, TINY_ACCURATE_PARAMS, feature_corpus, tiny_onnx_encoder
 from framing import model as model_mod
 from framing.errors import FramingError
 
@@ -70,6 +70,7 @@ TEST_ARGUMENTS = {
     "StyleCues": {"lexicons": SMALL_LEX},
     "NgramTfidf": {"min_df": 1},
     "NgramScore": {"min_df": 1},
+    "EncoderScore": {"encoder": tiny_onnx_encoder()},
 }
 
 
@@ -184,10 +185,20 @@ def small_corpus():
     return read_corpus(TEAM_CORPUS)
 
 
+def _train(kind, request, small_corpus, lexicons):
+    """A kind trained on corpus/examples.csv (40 sentences) in seconds: the accurate tier
+    fine-tunes a tiny random encoder (conftest.build_tiny_encoder_dir) for one epoch."""
+    if kind == "accurate":
+        encoder_dir = request.getfixturevalue("tiny_encoder_dir")
+        return model_mod.train(small_corpus, dict(TINY_ACCURATE_PARAMS), lexicons, seed=0, kind=kind,
+                               encoder_dir=encoder_dir)
+    return model_mod.train(small_corpus, {}, lexicons, seed=0, kind=kind)
+
+
 @pytest.fixture(scope="module", params=KINDS)
 def trained(request, small_corpus, lexicons):
     """(kind, model) trained on corpus/examples.csv: 40 sentences, seconds per kind."""
-    return request.param, model_mod.train(small_corpus, {}, lexicons, seed=0, kind=request.param)
+    return request.param, _train(request.param, request, small_corpus, lexicons)
 
 
 def _one_line(exc: FramingError) -> str:
@@ -267,8 +278,8 @@ def test_output_shapes(trained):
     assert [p.cues for p in fitted.predict(PROBE, cues=False)] == [[], [], []]
 
 
-def test_same_seed_same_corpus_same_probabilities(trained, small_corpus, lexicons):
+def test_same_seed_same_corpus_same_probabilities(trained, small_corpus, lexicons, request):
     kind, fitted = trained
-    again = model_mod.train(small_corpus, {}, lexicons, seed=0, kind=kind)
+    again = _train(kind, request, small_corpus, lexicons)
     np.testing.assert_array_equal(again.predict_proba(PROBE), fitted.predict_proba(PROBE))
     assert again.threshold == fitted.threshold

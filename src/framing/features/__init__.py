@@ -13,6 +13,8 @@ returns them. Feature groups (each a scikit-learn transformer on raw strings):
                    intensifiers/superlatives, loaded verbs of saying, 2nd person.
 ``SentenceEmbedding`` mean wordllama word vector, stacked into one score.
 ``NgramTfidf``     word 1-2-gram TF-IDF (learns topics/outlets; down-weighted).
+``EncoderScore``   the accurate tier's fine-tuned transformer (an ONNX graph): its
+                   sentence logit and strongest token-head word, stacked.
 
 Words inside a direct quote (a quoted stretch of >= 4 words) are the source's
 voice, not the outlet's: the word-level groups count them separately.
@@ -40,6 +42,7 @@ from framing.features._tokens import (
 )
 from framing.features._wordllama import word_vectors
 from framing.features.embedding import SentenceEmbedding
+from framing.features.encoder import EncoderScore, OnnxEncoder
 from framing.features.lexicon_cues import LEXICON_FLAGS, LexiconCues
 from framing.features.loaded_words import LoadedWords
 from framing.features.ngrams import NgramScore, NgramTfidf
@@ -47,8 +50,8 @@ from framing.features.pipeline import DEFAULT_PARAMS, FUNCTION_WORDS, build_pipe
 from framing.features.style import INTENSIFIERS, LOADED_SAYING, NEUTRAL_SAYING, StyleCues
 
 __all__ = [
-    "DEFAULT_PARAMS", "DIRECT_QUOTE_MIN_WORDS", "FUNCTION_WORDS", "INTENSIFIERS", "LEXICON_FLAGS",
+    "DEFAULT_PARAMS", "DIRECT_QUOTE_MIN_WORDS", "EncoderScore", "FUNCTION_WORDS", "INTENSIFIERS", "LEXICON_FLAGS",
     "LOADED_SAYING", "NEUTRAL_SAYING", "TOKEN_RE", "Batch", "LexiconCues", "LoadedWords", "NgramScore",
-    "NgramTfidf", "SentenceEmbedding", "StyleCues", "TextTransformer", "build_pipeline", "explain",
+    "NgramTfidf", "OnnxEncoder", "SentenceEmbedding", "StyleCues", "TextTransformer", "build_pipeline", "explain",
     "get_batch", "quote_mask", "quoted_stretches", "tokenize_spans", "tokenize_words", "word_vectors",
 ]

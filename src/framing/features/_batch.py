@@ -152,8 +152,10 @@ class TextTransformer(TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         return self._features(get_batch(as_text_list(X)))[0]
 
-    def token_contributions(self, batch: Batch, weights: np.ndarray) -> np.ndarray:
-        """Flat per-token contribution of ``weights @ features`` (exact for sums/maxes)."""
+    def token_contributions(self, batch: Batch, weights: np.ndarray, texts=None) -> np.ndarray:
+        """Flat per-token contribution of ``weights @ features`` (exact for sums/maxes).
+
+        ``texts`` are the batch's texts, for groups that read more than its tokens."""
         return self._features(batch, weights)[1]
 
     def get_feature_names_out(self, input_features=None):

@@ -11,6 +11,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from framing.features._batch import get_batch
 from framing.features._tokens import TOKEN_RE, as_text_list
 from framing.features.embedding import SentenceEmbedding
+from framing.features.encoder import EncoderScore
 from framing.features.lexicon_cues import LexiconCues
 from framing.features.loaded_words import LoadedWords
 from framing.features.ngrams import NgramScore
@@ -43,13 +44,17 @@ DEFAULT_PARAMS = {
 }
 
 
-def build_pipeline(params: dict, lexicons: dict, random_state: int = 0) -> Pipeline:
+def build_pipeline(params: dict, lexicons: dict, random_state: int = 0, encoder=None) -> Pipeline:
     """Pipeline(FeatureUnion of feature groups -> LogisticRegression).
 
     ``params`` (flat; see DEFAULT_PARAMS for every key and default). Fit with
     ``pipeline.fit(texts, y, biased_words=...)`` inside
     ``sklearn.config_context(enable_metadata_routing=True)``; without
     ``biased_words`` the learned lexicon falls back to sentence labels.
+
+    With ``encoder`` (an :class:`~framing.features.encoder.OnnxEncoder`), its scores
+    join the groups (the accurate tier); fit then takes ``encoder_scores=``, the
+    training sentences' out-of-fold encoder features.
     """
     p = {**DEFAULT_PARAMS, **(params or {})}
     unknown = set(p) - set(DEFAULT_PARAMS)
@@ -77,6 +82,11 @@ def build_pipeline(params: dict, lexicons: dict, random_state: int = 0) -> Pipel
         groups.append(("ngram", NgramScore(ngram_max=p["ngram_max"], min_df=p["min_df"],
                                            C=p["ngram_C"], nb=p["ngram_nb"],
                                            n_splits=p["inner_folds"], random_state=random_state)))
+    if encoder is not None:
+        scorer = EncoderScore(encoder=encoder)
+        with sklearn.config_context(enable_metadata_routing=True):
+            scorer.set_fit_request(encoder_scores=True)
+        groups.append(("encoder", scorer))
     if not groups:
         raise ValueError("model params switch off every feature group")
     # Only LoadedWords uses the word annotations; the other groups accept and ignore them.
@@ -115,10 +125,7 @@ def explain(pipeline, texts, top_k: int = 8, skip_function_words: bool = True):
     for _, tr in union.transformer_list:
         n = len(tr.get_feature_names_out())
         w = coef[start:start + n]
-        if isinstance(tr, StyleCues):
-            total += tr.token_contributions(batch, w, texts=texts)
-        else:
-            total += tr.token_contributions(batch, w)
+        total += tr.token_contributions(batch, w, texts=texts)
         start += n
     if skip_function_words and len(batch.words):
         fw = np.fromiter(map(FUNCTION_WORDS.__contains__, batch.words), dtype=bool,

@@ -78,6 +78,12 @@ class FramingModel(ABC):
     def to_bytes(self) -> bytes:
         """The artifact's content; ``framing.model.save`` writes it with the card beside it."""
 
+    def set_threads(self, n_threads: int) -> None:
+        """Threads the model may use inside one process; batch scoring sets 1 per worker.
+
+        Only kinds that run a multi-threaded engine (the accurate tier's onnxruntime
+        session) use it."""
+
     def label(self, probabilities: np.ndarray) -> list[str]:
         return [LABELS[int(p >= self.threshold)] for p in probabilities]
 

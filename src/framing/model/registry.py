@@ -18,10 +18,16 @@ from framing.errors import FramingError
 from framing.model.base import FramingModel
 from framing.model.card import read_card, write_model
 
-__all__ = ["DEFAULT_KIND", "KINDS", "default_model_path", "kind_module", "load", "load_default", "save", "train"]
+__all__ = ["DEFAULT_KIND", "DEFAULT_TIER", "KINDS", "MODEL_FILES", "TIERS", "kind_for_tier", "default_model_path", "kind_module", "load", "load_default", "save", "train"]
 
-KINDS: dict[str, str] = {"static": "framing.model.static"}
+KINDS: dict[str, str] = {"static": "framing.model.static", "accurate": "framing.model.accurate"}
+#: Tiers as users name them (``--tier``), and the kind each is.
+TIERS: dict[str, str] = {"fast": "static", "accurate": "accurate"}
 DEFAULT_KIND = "static"
+#: What ``score``, ``compare`` and ``predict`` use when no model is named.
+DEFAULT_TIER = "accurate"
+#: The shipped model of each kind, by file name.
+MODEL_FILES: dict[str, str] = {"static": "framing.joblib", "accurate": "framing-accurate.joblib"}
 
 
 def kind_module(kind: str, path: str | os.PathLike | None = None) -> ModuleType:
@@ -32,10 +38,21 @@ def kind_module(kind: str, path: str | os.PathLike | None = None) -> ModuleType:
     return importlib.import_module(KINDS[kind])
 
 
+def kind_for_tier(tier: str) -> str:
+    if tier not in TIERS:
+        raise FramingError(f"unknown tier {tier!r} (choose {' or '.join(TIERS)})")
+    return TIERS[tier]
+
+
 def train(corpus, params: dict | None = None, lexicons: dict | None = None, seed: int = 0,
-          calibration_folds: int = 5, kind: str = DEFAULT_KIND) -> FramingModel:
-    """Train a model of ``kind`` on a :class:`framing.corpus.Corpus`."""
-    return kind_module(kind).train(corpus, params, lexicons, seed, calibration_folds)
+          calibration_folds: int = 5, kind: str = DEFAULT_KIND, **options) -> FramingModel:
+    """Train a model of ``kind`` on a :class:`framing.corpus.Corpus`.
+
+    A kind whose training needs more than its runtime (the accurate tier: torch)
+    names its trainer module in ``TRAINER``; ``options`` go to that trainer."""
+    module = kind_module(kind)
+    trainer = importlib.import_module(getattr(module, "TRAINER", KINDS[kind]))
+    return trainer.train(corpus, params, lexicons, seed, calibration_folds, **options)
 
 
 def save(model: FramingModel, path: str | os.PathLike) -> Path:
@@ -52,16 +69,17 @@ def load(path: str | os.PathLike) -> FramingModel:
     return kind_module(card.get("kind", ""), path).from_artifact(Path(path), card)
 
 
-def default_model_path() -> Path:
-    """$FRAMING_MODEL, else the model shipped in the repository's models/ folder."""
+def default_model_path(kind: str = DEFAULT_KIND) -> Path:
+    """$FRAMING_MODEL, else the shipped model of ``kind`` in the repository's models/ folder."""
     env = os.environ.get("FRAMING_MODEL")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[3] / "models" / "framing.joblib"
+    kind_module(kind)
+    return Path(__file__).resolve().parents[3] / "models" / MODEL_FILES[kind]
 
 
-def load_default() -> FramingModel:
-    path = default_model_path()
+def load_default(kind: str = DEFAULT_KIND) -> FramingModel:
+    path = default_model_path(kind)
     if not path.exists():
         raise FramingError("the default model is missing; run 'framing train' or pass --model", path)
     return load(path)

@@ -120,8 +120,11 @@ def train(corpus, params: dict | None = None, lexicons: dict | None = None, seed
     return StaticModel(pipeline, calibration, threshold, card)
 
 
-def from_artifact(path: str | os.PathLike, card: dict[str, Any]) -> StaticModel:
-    """Unpickle an artifact whose card :func:`framing.model.card.read_card` has checked."""
+def from_artifact(path: str | os.PathLike, card: dict[str, Any], model_class: type[StaticModel] | None = None) -> StaticModel:
+    """Unpickle an artifact whose card :func:`framing.model.card.read_card` has checked.
+
+    ``model_class``: a kind that stores its model as a static pipeline too (the
+    accurate tier) loads through here with its own class."""
     check_library(card, path, "scikit-learn", sklearn.__version__)
     try:
         payload = joblib.load(path)
@@ -133,7 +136,7 @@ def from_artifact(path: str | os.PathLike, card: dict[str, Any]) -> StaticModel:
         pipeline = pickle.loads(payload["pipeline"])
     except Exception as exc:
         raise FramingError(f"cannot read model: {type(exc).__name__}", path) from None
-    model = StaticModel(pipeline, payload["calibration"], payload["threshold"], card)
+    model = (model_class or StaticModel)(pipeline, payload["calibration"], payload["threshold"], card)
     try:
         # A model pickled by another version of framing's own transformers can
         # unpickle fine and fail on first use; find out now, with a clear message.

@@ -1,0 +1,98 @@
+"""The accurate tier on small inputs: a few fine-tuning steps, export, load, agreement.
+
+The encoder here is conftest's tiny randomly initialised BERT with a word-level vocabulary
+of the test corpora, saved as a local model folder exactly like the real one (config.json,
+model.safetensors, tokenizer.json), so the real training, export and runtime code runs in
+seconds. No test fine-tunes the shipped encoder. Save/load, corrupt files, shapes and
+determinism of the kind are in tests/test_common.py, with every kind.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("transformers")
+
+from conftest import TEAM_CORPUS, TINY_ACCURATE_PARAMS  # noqa: E402
+from framing.corpus import read_corpus  # noqa: E402
+from framing.errors import FramingError  # noqa: E402
+from framing.features import TOKEN_RE, OnnxEncoder  # noqa: E402
+from framing.model import train  # noqa: E402
+
+SENTENCES = [
+    "Critics slammed the reckless scheme as a shameless cash grab.",
+    "The council approved the budget on Tuesday.",
+    "The regime's apology tour fooled nobody.",
+    "Officials said the bridge would reopen in May.",
+]
+
+
+@pytest.fixture(scope="module")
+def accurate_model(tiny_encoder_dir):
+    corpus = read_corpus(TEAM_CORPUS)
+    seen = []
+    # Static groups that need no lexicon files or wordllama: the test needs only the encoder.
+    params = {"use_loaded": False, "use_embedding": False, "inner_folds": 2, **TINY_ACCURATE_PARAMS}
+    model = train(corpus, params, {"bias": set()}, seed=0, calibration_folds=2, kind="accurate",
+                  encoder_dir=tiny_encoder_dir, progress=lambda *a: seen.append(a))
+    return model, seen
+
+
+def test_fine_tune_reports_progress_and_card(accurate_model):
+    model, seen = accurate_model
+    assert {stage for stage, *_ in seen} == {"encoder fold 1/2", "encoder fold 2/2", "encoder, all data"}
+    _, epoch, step, total, loss = seen[-1]
+    assert step == total and loss >= 0  # the last step of the last run is reported
+    card = model.card
+    assert card["kind"] == "accurate" and card["tier"] == "accurate"
+    assert set(card["encoder"]["files_sha256"]) == {"config.json", "model.safetensors", "tokenizer.json"}
+    assert card["encoder"]["onnx"]["bytes"] > 0 and 0.0 <= card["threshold"] <= 1.0
+
+
+def test_predictions_cues_and_offsets(accurate_model):
+    model, _ = accurate_model
+    preds = model.predict(SENTENCES)
+    assert [p.text for p in preds] == SENTENCES
+    assert all(0.0 <= p.probability <= 1.0 for p in preds)
+    for p in preds:
+        for c in p.cues:
+            assert p.text[c.start:c.end] == c.text and c.weight > 0
+    names = list(model.pipeline.named_steps["features"].get_feature_names_out())
+    assert names[-2:] == ["encoder__encoder__sentence", "encoder__encoder__token_max"]
+
+
+def test_onnx_agrees_with_torch(tiny_encoder_dir, tmp_path):
+    from framing.model.finetune import export_onnx, fine_tune, torch_logits
+
+    tokenizer = tiny_encoder_dir / "tokenizer.json"
+    module = fine_tune(SENTENCES, [1, 0, 1, 0], [["slammed"], [], ["regime"], []], encoder_dir=tiny_encoder_dir,
+                       epochs=1, batch_size=2, seed=0)
+    paths = export_onnx(module, tokenizer, tmp_path, quantize=True)
+    ref, ref_tokens = torch_logits(module, tokenizer, SENTENCES)
+    logits, words = OnnxEncoder(paths["fp32"].read_bytes(), tokenizer.read_text()).score(SENTENCES)
+    np.testing.assert_allclose(logits, ref, atol=1e-4)
+    int8, _ = OnnxEncoder(paths["int8"].read_bytes(), tokenizer.read_text()).score(SENTENCES)
+    assert np.corrcoef(int8, ref)[0, 1] > 0.9
+    for text, ws, toks in zip(SENTENCES, words, ref_tokens):
+        assert [text[s:e] for s, e, _ in ws] == TOKEN_RE.findall(text)
+        token_probs = 1 / (1 + np.exp(-toks.astype(float)))
+        for *_, p in ws:  # each word's score is one of its tokens' probabilities
+            assert np.abs(token_probs - p).min() < 1e-4
+
+
+def test_fine_tuning_is_deterministic(tiny_encoder_dir):
+    from framing.model.finetune import fine_tune
+
+    runs = [fine_tune(SENTENCES, [1, 0, 1, 0], None, encoder_dir=tiny_encoder_dir, epochs=1, batch_size=2, seed=3)
+            for _ in range(2)]
+    for a, b in zip(runs[0].state_dict().values(), runs[1].state_dict().values()):
+        assert torch.equal(a, b)
+
+
+def test_missing_encoder_files_are_a_one_line_error(tmp_path):
+    with pytest.raises(FramingError, match="encoder folder lacks") as info:
+        train(read_corpus(TEAM_CORPUS), {"use_loaded": False, "use_embedding": False}, {"bias": set()},
+              kind="accurate", encoder_dir=tmp_path)
+    assert "\n" not in str(info.value)
