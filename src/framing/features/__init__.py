@@ -42,7 +42,8 @@ from framing.features._tokens import (
 )
 from framing.features._wordllama import word_vectors
 from framing.features.embedding import SentenceEmbedding
-from framing.features.encoder import EncoderScore, OnnxEncoder
+from framing.features.encoder import EncoderScore
+from framing.features.onnx_encoder import OnnxEncoder
 from framing.features.lexicon_cues import LEXICON_FLAGS, LexiconCues
 from framing.features.loaded_words import LoadedWords
 from framing.features.ngrams import NgramScore, NgramTfidf

@@ -1,164 +1,23 @@
-"""The accurate tier's feature group: a fine-tuned transformer encoder, run by onnxruntime.
+"""The accurate tier's feature group: a fine-tuned transformer encoder's scores, stacked.
 
-``OnnxEncoder`` runs the exported graph (see ``framing.model.finetune.export_onnx``):
-inputs ``input_ids`` / ``attention_mask``, outputs ``sentence_logit`` [batch] and
-``token_logits`` [batch, seq]. It imports numpy, onnxruntime and tokenizers only,
-never torch, so scoring installs small wheels. The graph and the tokenizer are held
-as bytes/str inside the object, so a fitted model is one file and can be sent to
-worker processes (each builds its own session on first use).
-
-``EncoderScore`` stacks the encoder into the static pipeline as two features: the
-sentence head's logit, and the strongest word of the token head (a loaded phrase
-inside a long sentence of plain reporting moves the sentence logit little, but it
-stands out in the token head). Its contributions split over the words by the token
-head's scores, so ``explain`` stays exact and the cues point where the encoder looks.
+``EncoderScore`` stacks the encoder (an :class:`~framing.features.onnx_encoder.OnnxEncoder`)
+into the static pipeline as two features: the sentence head's logit, and the strongest
+word of the token head (a loaded phrase inside a long sentence of plain reporting moves
+the sentence logit little, but it stands out in the token head). Its contributions split
+over the words by the token head's scores, so ``explain`` stays exact and the cues point
+where the encoder looks.
 """
 
 from __future__ import annotations
 
-import operator
-import threading
-from typing import Sequence
-
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from framing.features._batch import Batch, TextTransformer, feature_scale, get_batch
+from framing.features._batch import Batch, TextTransformer, feature_scale
 from framing.features._tokens import TOKEN_RE, as_text_list
+from framing.features.onnx_encoder import ENCODER_FEATURES
 
-__all__ = ["OnnxEncoder", "EncoderScore", "ENCODER_FEATURES"]
-
-#: Outputs of ``OnnxEncoder.features``, in column order.
-ENCODER_FEATURES = ("sentence", "token_max")
-
-WordScores = list[tuple[int, int, float]]
-
-
-def _logit(p: np.ndarray) -> np.ndarray:
-    p = np.clip(p, 1e-6, 1 - 1e-6)
-    return np.log(p / (1 - p))
-
-
-class OnnxEncoder:
-    """Sentence logits and per-word token-head scores from an exported encoder.
-
-    Texts are sorted by token length and run in batches padded only to the longest
-    text of the batch; results come back in input order. Text past ``max_length``
-    tokens is truncated: its words get no token score.
-
-    Parameters
-    ----------
-    model : bytes
-        The ONNX graph.
-    tokenizer : str
-        The ``tokenizer.json`` the encoder was trained with, as text.
-    n_threads : int
-        onnxruntime's intra-op threads (``framing predict --n-jobs`` sets it).
-    """
-
-    def __init__(self, model: bytes, tokenizer: str, n_threads: int = 1, batch_size: int = 32,
-                 max_length: int = 128):
-        self.model = model
-        self.tokenizer = tokenizer
-        self.n_threads = int(n_threads)
-        self.batch_size = int(batch_size)
-        self.max_length = int(max_length)
-        self._session = None
-        self._tok = None
-        self._last = None
-
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        state["_session"] = state["_tok"] = state["_last"] = None
-        return state
-
-    def set_threads(self, n_threads: int) -> None:
-        """Threads for the next session (a live session is rebuilt)."""
-        if int(n_threads) != self.n_threads:
-            self.n_threads = int(n_threads)
-            self._session = None
-
-    def _session_(self):
-        if self._session is None:
-            import onnxruntime as ort
-
-            opts = ort.SessionOptions()
-            opts.intra_op_num_threads = self.n_threads
-            opts.inter_op_num_threads = 1
-            opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-            self._session = ort.InferenceSession(self.model, opts, providers=["CPUExecutionProvider"])
-        return self._session
-
-    def _tokenizer_(self):
-        if self._tok is None:
-            from tokenizers import Tokenizer
-
-            tok = Tokenizer.from_str(self.tokenizer)
-            tok.enable_truncation(self.max_length)
-            tok.no_padding()
-            self._tok = tok
-        return self._tok
-
-    def score(self, texts: Sequence[str]) -> tuple[np.ndarray, list[WordScores]]:
-        """Sentence logits [n] and, per text, ``(start, end, probability)`` per word.
-
-        ``text[start:end]`` is a word as ``TOKEN_RE`` splits it; the probability is the
-        token head's, the maximum over the word's sub-word tokens. The last call's
-        result is kept: ``predict`` then ``explain`` on the same list run the encoder once.
-        """
-        texts = list(texts)
-        last = self._last
-        if last is not None and len(last[0]) == len(texts) and all(map(operator.is_, last[0], texts)):
-            return last[1]
-        encs = self._tokenizer_().encode_batch(texts)
-        n = len(encs)
-        logits = np.zeros(n, dtype=np.float64)
-        token_logits: list[np.ndarray] = [np.zeros(0, np.float32)] * n
-        order = np.argsort([len(e.ids) for e in encs], kind="stable")
-        session = self._session_()
-        for start in range(0, n, self.batch_size):
-            idx = order[start:start + self.batch_size]
-            width = max(len(encs[i].ids) for i in idx)
-            ids = np.zeros((len(idx), width), dtype=np.int64)
-            attn = np.zeros((len(idx), width), dtype=np.int64)
-            for row, i in enumerate(idx):
-                k = len(encs[i].ids)
-                ids[row, :k] = encs[i].ids
-                attn[row, :k] = 1
-            sent, tok = session.run(None, {"input_ids": ids, "attention_mask": attn})
-            logits[idx] = sent
-            for row, i in enumerate(idx):
-                token_logits[i] = tok[row, :len(encs[i].ids)]
-        words = [_word_scores(t, e.offsets, e.special_tokens_mask, tl)
-                 for t, e, tl in zip(texts, encs, token_logits)]
-        self._last = (texts, (logits, words))
-        return logits, words
-
-    def features(self, texts: Sequence[str]) -> np.ndarray:
-        """[n, 2]: the sentence logit and the logit of the strongest word."""
-        logits, words = self.score(texts)
-        top = np.array([max((p for _, _, p in ws), default=0.5) for ws in words], dtype=np.float64)
-        return np.column_stack([logits, _logit(top)]) if len(logits) else np.zeros((0, 2))
-
-
-def _word_scores(text: str, offsets, special, token_logits: np.ndarray) -> WordScores:
-    """Max token probability per word; tokens are matched to words by character overlap."""
-    probs = 1.0 / (1.0 + np.exp(-token_logits.astype(np.float64)))
-    toks = [(s, e, p) for (s, e), sp, p in zip(offsets, special, probs) if not sp and e > s]
-    out: WordScores = []
-    j = 0
-    for m in TOKEN_RE.finditer(text):
-        ws, we = m.span()
-        while j < len(toks) and toks[j][1] <= ws:
-            j += 1
-        best = None
-        k = j
-        while k < len(toks) and toks[k][0] < we:
-            best = toks[k][2] if best is None else max(best, toks[k][2])
-            k += 1
-        if best is not None:
-            out.append((ws, we, float(best)))
-    return out
+__all__ = ["EncoderScore"]
 
 
 class EncoderScore(TextTransformer):

@@ -27,7 +27,7 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from framing.errors import FramingError
 from framing.features import build_pipeline
-from framing.features.encoder import OnnxEncoder
+from framing.features.onnx_encoder import OnnxEncoder
 from framing.metrics import binary_metrics
 from framing.model.accurate import KIND, TIER, AccurateModel
 from framing.model.calibration import choose_threshold, fit_calibration, fit_params, sigmoid

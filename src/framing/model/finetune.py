@@ -34,10 +34,13 @@ import torch  # noqa: E402
 from tokenizers import Tokenizer  # noqa: E402
 from torch import nn  # noqa: E402
 
+import hashlib  # noqa: E402
+
 from framing.hashing import sha256_file  # noqa: E402
 
 __all__ = [
-    "ENCODER_FILES", "MINILM_L6_V2_SHA256", "Example", "FramingEncoder", "babe_examples", "check_encoder",
+    "ENCODER_FILES", "FINETUNE_DEFAULTS", "MINILM_L6_V2_SHA256", "RUN_FILES", "EncoderRun", "Example", "load_run",
+    "run_encoder", "FramingEncoder", "babe_examples", "check_encoder",
     "encoder_checksums", "export_onnx", "fine_tune", "fine_tune_examples", "load_encoder", "load_tokenizer",
     "seed_everything", "token_targets", "torch_logits", "word_spans",
 ]
@@ -61,7 +64,9 @@ def encoder_checksums(encoder_dir: str | os.PathLike) -> dict[str, str]:
     root = Path(encoder_dir)
     missing = [name for name in ENCODER_FILES if not (root / name).is_file()]
     if missing:
-        raise FileNotFoundError(f"{root}: encoder folder lacks {', '.join(missing)}")
+        from framing.errors import FramingError
+
+        raise FramingError(f"encoder folder lacks {', '.join(missing)}", root)
     return {name: sha256_file(root / name) for name in ENCODER_FILES}
 
 
@@ -74,7 +79,9 @@ def check_encoder(encoder_dir: str | os.PathLike, expected: dict[str, str] = MIN
     actual = encoder_checksums(encoder_dir)
     bad = [name for name, digest in expected.items() if actual.get(name) != digest]
     if bad:
-        raise ValueError(f"{encoder_dir}: checksum mismatch for {', '.join(bad)}")
+        from framing.errors import FramingError
+
+        raise FramingError(f"encoder checksum mismatch for {', '.join(bad)}", encoder_dir)
     return actual
 
 
@@ -399,3 +406,143 @@ def export_onnx(module: FramingEncoder, tokenizer_json_path: str | os.PathLike, 
         quantize_dynamic(str(fp32), str(q), per_channel=per_channel, weight_type=QuantType.QInt8)
         paths["int8"] = q
     return paths
+
+
+# --------------------------------------------------------------------------- a fine-tuning run
+
+#: Fine-tuning parameters and their defaults (params.yaml's ``finetune`` section sets them).
+FINETUNE_DEFAULTS: dict = {
+    "epochs": 3,
+    "lr": 5e-5,
+    "batch_size": 16,
+    "max_length": 128,
+    "token_weight": 1.0,
+    "folds": 3,
+    "quantize": True,
+}
+RUN_FILES = {"graph": "model.onnx", "tokenizer": "tokenizer.json", "run": "run.json"}
+
+#: progress(stage, epoch, step, total_steps, loss): ``stage`` names the fine-tuning in progress.
+RunProgress = Callable[[str, int, int, int, float], None]
+
+
+@dataclass
+class EncoderRun:
+    """What the accurate tier takes from fine-tuning: the encoder and its out-of-fold scores.
+
+    ``graph`` is the ONNX graph of the encoder fine-tuned on the whole corpus;
+    ``oof`` [n, 2] holds, for every training sentence, the features
+    (``framing.features.encoder.ENCODER_FEATURES``) from an encoder fine-tuned without
+    it, which the stacked regression needs; ``info`` records the encoder files'
+    hashes, the parameters, the corpus and the out-of-fold figures.
+    """
+
+    graph: bytes
+    tokenizer: str
+    oof: np.ndarray
+    info: dict
+
+    def save(self, out_dir: str | os.PathLike) -> Path:
+        """Write the run's folder whole or not at all (a new folder renamed over the old)."""
+        import json
+        import tempfile
+
+        out = Path(out_dir)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+        try:
+            (tmp / RUN_FILES["graph"]).write_bytes(self.graph)
+            (tmp / RUN_FILES["tokenizer"]).write_text(self.tokenizer, encoding="utf-8")
+            info = dict(self.info, oof=[[round(float(v), 6) for v in row] for row in self.oof],
+                        graph_sha256=hashlib.sha256(self.graph).hexdigest())
+            (tmp / RUN_FILES["run"]).write_text(json.dumps(info, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+            os.chmod(tmp, 0o755)
+            old = None
+            if out.exists():
+                old = out.with_name(f".{out.name}.old")
+                shutil.rmtree(old, ignore_errors=True)
+                out.rename(old)
+            tmp.rename(out)
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        return out
+
+
+def load_run(run_dir: str | os.PathLike) -> EncoderRun:
+    """Read a run's folder, checking the graph against the hash its run.json records."""
+    import json
+
+    from framing.errors import FramingError
+
+    root = Path(run_dir)
+    missing = [name for name in RUN_FILES.values() if not (root / name).is_file()]
+    if missing:
+        raise FramingError(f"not a fine-tuning run folder (missing {', '.join(missing)})", root)
+    info = json.loads((root / RUN_FILES["run"]).read_text(encoding="utf-8"))
+    graph = (root / RUN_FILES["graph"]).read_bytes()
+    if hashlib.sha256(graph).hexdigest() != info.get("graph_sha256"):
+        raise FramingError(f"{RUN_FILES['graph']} does not match its run.json (SHA-256 differs)", root)
+    oof = np.asarray(info.pop("oof"), dtype=np.float64).reshape(-1, 2)
+    return EncoderRun(graph, (root / RUN_FILES["tokenizer"]).read_text(encoding="utf-8"), oof, info)
+
+
+def run_encoder(texts: Sequence[str], labels: Sequence[int], biased_words: Sequence[Sequence[str]] | None, *,
+                encoder_dir: str | os.PathLike, seed: int = 0, params: dict | None = None,
+                progress: RunProgress | None = None, check_hashes: bool = True) -> EncoderRun:
+    """Fine-tune ``folds`` times for out-of-fold scores, then once on everything.
+
+    Each fold's encoder is exported and quantized like the shipped one before it scores
+    its held-out part, so the stacked regression learns from the scores it will see.
+    """
+    import tempfile
+
+    from sklearn.model_selection import StratifiedKFold
+
+    from framing.features.onnx_encoder import OnnxEncoder
+    from framing.metrics import binary_metrics
+
+    p = {**FINETUNE_DEFAULTS, **(params or {})}
+    unknown = set(p) - set(FINETUNE_DEFAULTS)
+    if unknown:
+        raise ValueError(f"unknown fine-tuning params: {sorted(unknown)}")
+    encoder_dir = Path(encoder_dir)
+    checksums = check_encoder(encoder_dir) if check_hashes else encoder_checksums(encoder_dir)
+    texts = list(texts)
+    y = np.asarray(labels, dtype=int)
+    words = list(biased_words) if biased_words is not None else None
+    fine = {k: p[k] for k in ("epochs", "lr", "batch_size", "max_length", "token_weight")}
+    tokenizer = (encoder_dir / "tokenizer.json").read_text(encoding="utf-8")
+    threads = os.cpu_count() or 1
+    torch.set_num_threads(threads)
+
+    def tune(stage: str, idx: np.ndarray) -> bytes:
+        report = (lambda e, s, t, loss: progress(stage, e, s, t, loss)) if progress else None
+        module = fine_tune([texts[i] for i in idx], y[idx].tolist(), [words[i] for i in idx] if words else None,
+                           encoder_dir=encoder_dir, seed=seed, progress=report, **fine)
+        with tempfile.TemporaryDirectory(prefix="framing-export-") as tmp:
+            paths = export_onnx(module, encoder_dir / "tokenizer.json", tmp, quantize=p["quantize"])
+            return paths["int8" if p["quantize"] else "fp32"].read_bytes()
+
+    oof = np.zeros((len(y), 2))
+    k = int(p["folds"])
+    for i, (tr, te) in enumerate(StratifiedKFold(k, shuffle=True, random_state=seed).split(np.zeros(len(y)), y)):
+        graph = tune(f"encoder fold {i + 1}/{k}", tr)
+        oof[te] = OnnxEncoder(graph, tokenizer, n_threads=threads, max_length=fine["max_length"]).features(
+            [texts[j] for j in te])
+    graph = tune("encoder, all data", np.arange(len(y)))
+    known = checksums == MINILM_L6_V2_SHA256
+    info = {
+        "encoder": "sentence-transformers/all-MiniLM-L6-v2" if known else encoder_dir.name,
+        "license": "Apache-2.0" if known else None,
+        "files_sha256": checksums,
+        "params": p,
+        "seed": seed,
+        "sentences": len(y),
+        "texts_sha256": hashlib.sha256("\n".join(texts).encode("utf-8")).hexdigest(),
+        "quantized": "int8 dynamic, per-channel weights" if p["quantize"] else None,
+        "out_of_fold": {"folds": k, **binary_metrics(y, 1 / (1 + np.exp(-oof[:, 0])), 0.5)},
+        "libraries": {"torch": torch.__version__},
+    }
+    return EncoderRun(graph, tokenizer, oof, info)
