@@ -259,7 +259,7 @@ def build_tiny_encoder_dir(out: Path) -> Path:
 
 
 #: Settings that make the accurate tier train in seconds on the tiny encoder.
-TINY_ACCURATE_PARAMS = {"epochs": 1, "batch_size": 8, "encoder_folds": 2}
+TINY_ACCURATE_PARAMS = {"epochs": 1, "batch_size": 8, "folds": 2}
 
 
 @pytest.fixture(scope="session")

@@ -48,7 +48,24 @@ def test_fine_tune_reports_progress_and_card(accurate_model):
     card = model.card
     assert card["kind"] == "accurate" and card["tier"] == "accurate"
     assert set(card["encoder"]["files_sha256"]) == {"config.json", "model.safetensors", "tokenizer.json"}
-    assert card["encoder"]["onnx"]["bytes"] > 0 and 0.0 <= card["threshold"] <= 1.0
+    assert card["encoder"]["out_of_fold"]["folds"] == 2 and 0.0 <= card["threshold"] <= 1.0
+
+
+def test_saved_model_keeps_its_encoder_beside_it(accurate_model, tmp_path):
+    from framing.model import MODEL_SUFFIX, load, save
+
+    model, _ = accurate_model
+    path = save(model, tmp_path / f"acc{MODEL_SUFFIX}")
+    folder = tmp_path / "acc.encoder"
+    assert model.card["encoder_run"]["dir"] == folder.name and (folder / "model.onnx").is_file()
+    assert len(path.read_bytes()) < len((folder / "model.onnx").read_bytes()) + 10**6  # the graph is not stored twice
+    again = load(path)
+    np.testing.assert_array_equal(again.predict_proba(SENTENCES), model.predict_proba(SENTENCES))
+    graph = folder / "model.onnx"
+    graph.write_bytes(graph.read_bytes()[:-10])
+    with pytest.raises(FramingError, match="encoder graph is corrupt") as info:
+        load(path)
+    assert "\n" not in str(info.value)
 
 
 def test_predictions_cues_and_offsets(accurate_model):

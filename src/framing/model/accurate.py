@@ -4,21 +4,30 @@ The encoder (all-MiniLM-L6-v2, fine-tuned on BABE with a sentence head and a tok
 head) runs as an int8 ONNX graph under onnxruntime; its two scores (the sentence
 logit and the strongest word of the token head) join the fast tier's feature groups
 in the calibrated logistic regression. So threshold, calibration, card and cues work
-as in the fast tier, and the cues of the encoder come from its own token scores.
+as in the fast tier, and the encoder's cues come from its own token scores.
 
-This module is the runtime: it needs numpy, scikit-learn, onnxruntime and tokenizers,
-never torch. Training lives in :mod:`framing.model.accurate_train` (torch, an extra).
+On disk the model is the fast tier's artifact and card plus the fine-tuning run's
+folder beside them (``NAME.encoder/``: the ONNX graph, tokenizer.json, run.json),
+which the card names with the graph's SHA-256: the 20-odd MB graph is stored once,
+as the run wrote it, and checked before it is loaded.
+
+This module is the runtime: numpy, scikit-learn, onnxruntime and tokenizers, never
+torch. Training lives in :mod:`framing.model.accurate_train` (torch, an extra).
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+from pathlib import Path
 from typing import Any
 
+from framing.errors import FramingError
+from framing.features.onnx_encoder import OnnxEncoder
 from framing.model.static import StaticModel
-from framing.model.static import from_artifact as _load_static
+from framing.model.static import from_artifact as load_static
 
-__all__ = ["KIND", "TIER", "TRAINER", "AccurateModel", "from_artifact"]
+__all__ = ["KIND", "TIER", "TRAINER", "AccurateModel", "encoder_dir_for", "from_artifact"]
 
 KIND = "accurate"
 TIER = "accurate"
@@ -26,18 +35,87 @@ TIER = "accurate"
 TRAINER = "framing.model.accurate_train"
 
 
+def encoder_dir_for(model_path: str | os.PathLike) -> Path:
+    """Where a model's fine-tuning run lives: ``NAME.encoder/`` beside ``NAME.<suffix>``."""
+    p = Path(model_path)
+    return p.with_name(p.name.split(".")[0] + ".encoder")
+
+
+def _encoder_group(pipeline):
+    return dict(pipeline.named_steps["features"].transformer_list)["encoder"]
+
+
 class AccurateModel(StaticModel):
-    """A static pipeline whose feature union holds an ``encoder`` group (an ONNX encoder)."""
+    """A static pipeline whose feature union holds an ``encoder`` group (an ONNX encoder).
+
+    ``run`` is the fine-tuning run (:class:`framing.model.finetune.EncoderRun`-like:
+    ``graph``, ``tokenizer``, ``oof``, ``info``, ``save``) the model was trained with.
+    """
 
     kind = KIND
     tier = TIER
 
+    def __init__(self, pipeline, calibration, threshold, card, run=None):
+        super().__init__(pipeline, calibration, threshold, card)
+        self.run = run
+
     def set_threads(self, n_threads: int) -> None:
-        for name, group in self.pipeline.named_steps["features"].transformer_list:
-            if name == "encoder":
-                group.encoder.set_threads(n_threads)
+        _encoder_group(self.pipeline).encoder.set_threads(n_threads)
+
+    def to_bytes(self) -> bytes:
+        # The graph is stored once, in the run's folder: the artifact holds the rest.
+        group = _encoder_group(self.pipeline)
+        encoder, group.encoder = group.encoder, None
+        try:
+            return super().to_bytes()
+        finally:
+            group.encoder = encoder
+
+    def save_companions(self, path: str | os.PathLike) -> dict[str, Any]:
+        """Write the run's folder beside the model (unless the very same run is there)
+        and return what the card records of it."""
+        target = encoder_dir_for(path)
+        digest = hashlib.sha256(self.run.graph).hexdigest()
+        from framing.model.finetune import RUN_FILES
+
+        current = target / RUN_FILES["graph"]
+        if not (current.is_file() and hashlib.sha256(current.read_bytes()).hexdigest() == digest):
+            self.run.save(target)
+        return {"encoder_run": {"dir": target.name, "graph_sha256": digest}}
 
 
 def from_artifact(path: str | os.PathLike, card: dict[str, Any]) -> AccurateModel:
-    """Load an artifact whose card :func:`framing.model.card.read_card` has checked."""
-    return _load_static(path, card, model_class=AccurateModel)
+    """Load an artifact whose card :func:`framing.model.card.read_card` has checked,
+    with the encoder from the run folder the card names (hash-checked first)."""
+    entry = card.get("encoder_run") or {}
+    root = Path(path).parent / str(entry.get("dir", ""))
+    graph_file = root / "model.onnx"
+    if not entry or not graph_file.is_file():
+        raise FramingError(f"the accurate model's encoder folder {root.name or '?'} is missing beside it", path)
+    graph = graph_file.read_bytes()
+    if hashlib.sha256(graph).hexdigest() != entry.get("graph_sha256"):
+        raise FramingError("the encoder graph is corrupt or does not match the model card (SHA-256 differs)",
+                           graph_file)
+    tokenizer = (root / "tokenizer.json").read_text(encoding="utf-8")
+    max_length = int((card.get("parameters") or {}).get("max_length", 128))
+
+    def attach(pipeline) -> None:
+        _encoder_group(pipeline).encoder = OnnxEncoder(graph, tokenizer, max_length=max_length)
+
+    model = load_static(path, card, model_class=AccurateModel, attach=attach)
+    model.run = _LoadedRun(root)
+    return model
+
+
+class _LoadedRun:
+    """A loaded model's run, read from its folder only if the model is saved elsewhere."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def __getattr__(self, name):
+        from framing.model.finetune import load_run
+
+        run = load_run(self.root)
+        self.__dict__.update(graph=run.graph, tokenizer=run.tokenizer, oof=run.oof, info=run.info, save=run.save)
+        return self.__dict__[name]

@@ -84,6 +84,11 @@ class FramingModel(ABC):
         Only kinds that run a multi-threaded engine (the accurate tier's onnxruntime
         session) use it."""
 
+    def save_companions(self, path) -> dict[str, Any]:
+        """Write files the artifact refers to beside ``path`` (the accurate tier's encoder
+        folder); returns what the card records of them. Most kinds have none."""
+        return {}
+
     def label(self, probabilities: np.ndarray) -> list[str]:
         return [LABELS[int(p >= self.threshold)] for p in probabilities]
 

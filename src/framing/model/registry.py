@@ -59,7 +59,8 @@ def save(model: FramingModel, path: str | os.PathLike) -> Path:
     """Write the artifact and its card (atomically; the card records the kind and the artifact's hash)."""
     # Serialised in memory first (models are a few MB), so the hash is known before anything touches the disk.
     data = model.to_bytes()
-    model.card = write_model(path, data, dict(model.card, kind=model.kind, tier=model.tier))
+    companions = model.save_companions(path)  # before the card, which names them
+    model.card = write_model(path, data, dict(model.card, kind=model.kind, tier=model.tier, **companions))
     return Path(path)
 
 

@@ -120,11 +120,13 @@ def train(corpus, params: dict | None = None, lexicons: dict | None = None, seed
     return StaticModel(pipeline, calibration, threshold, card)
 
 
-def from_artifact(path: str | os.PathLike, card: dict[str, Any], model_class: type[StaticModel] | None = None) -> StaticModel:
+def from_artifact(path: str | os.PathLike, card: dict[str, Any], model_class: type[StaticModel] | None = None,
+                  attach=None) -> StaticModel:
     """Unpickle an artifact whose card :func:`framing.model.card.read_card` has checked.
 
-    ``model_class``: a kind that stores its model as a static pipeline too (the
-    accurate tier) loads through here with its own class."""
+    A kind that stores its model as a static pipeline too (the accurate tier) loads
+    through here with its own ``model_class``; ``attach(pipeline)`` puts back what
+    its artifact leaves out (the encoder graph) before the model is tried."""
     check_library(card, path, "scikit-learn", sklearn.__version__)
     try:
         payload = joblib.load(path)
@@ -136,6 +138,8 @@ def from_artifact(path: str | os.PathLike, card: dict[str, Any], model_class: ty
         pipeline = pickle.loads(payload["pipeline"])
     except Exception as exc:
         raise FramingError(f"cannot read model: {type(exc).__name__}", path) from None
+    if attach is not None:
+        attach(pipeline)
     model = (model_class or StaticModel)(pipeline, payload["calibration"], payload["threshold"], card)
     try:
         # A model pickled by another version of framing's own transformers can
