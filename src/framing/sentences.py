@@ -55,7 +55,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Sentence", "is_chrome", "split_sentences", "quote_spans"]
+__all__ = ["Sentence", "Segment", "is_chrome", "split_sentences", "quote_spans"]
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A stretch of a sentence in one voice: the outlet's ("own") or a quoted source's ("quote")."""
+
+    start: int
+    end: int
+    text: str
+    voice: str
 
 
 @dataclass(frozen=True)
@@ -67,6 +77,9 @@ class Sentence:
     quoted: bool
     headline: bool
     paragraph: int
+    # The sentence in voices, in order; they cover every non-space character of
+    # the sentence once, and only whitespace lies between two of them.
+    segments: tuple[Segment, ...] = ()
 
 
 # The same set of line boundaries str.splitlines() uses, so a caller who splits
@@ -425,6 +438,76 @@ def _nonspace(s: str) -> int:
     return len("".join(s.split()))
 
 
+# --- voices -------------------------------------------------------------------
+
+_SPEECH_WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
+SCARE_MAX_WORDS = 3  # a quotation this short inside the outlet's sentence is a word it borrows
+_SPOKEN_END = ",.!?…:;"
+
+
+def _is_scare(text: str, q: tuple, s: int, e: int) -> bool:
+    """A scare quote (or a borrowed phrase): the outlet's sentence, quoting a word or three.
+
+    ``“No,” she said.`` is speech even though it is one word: a short quotation
+    that opens the sentence and ends in punctuation inside the marks is what
+    someone said.  ``the so-called “reform”`` and ``called it “a giveaway,”``
+    (American style puts the comma inside) stay the outlet's.  A quotation
+    running past the sentence is always speech.
+    """
+    outer_start, outer_end, inner_start, inner_end = q
+    if outer_start < s or outer_end > e:
+        return False
+    inner = text[inner_start:inner_end].strip()
+    if len(_SPEECH_WORD.findall(inner)) > SCARE_MAX_WORDS:
+        return False
+    opens_sentence = not _SPEECH_WORD.search(text, s, outer_start)
+    return not (opens_sentence and inner and inner[-1] in _SPOKEN_END)
+
+
+def _voice_segments(text: str, s: int, e: int, quotes: list, qi: int, headline: bool) -> tuple[Segment, ...]:
+    """The sentence ``text[s:e]`` cut into own-voice and quoted stretches.
+
+    Attribution ("…,” said X, director of Y.") is the outlet reporting, so it
+    is an own-voice segment beside the quotation.  A stretch without a word
+    (the final "." after a closing mark, a dash) has no voice of its own and
+    joins its neighbour, so every segment has something to score.  A headline
+    is the outlet's words even when it quotes: one own segment.
+    """
+    cuts: list[tuple[int, int]] = []
+    if not headline:
+        qj = qi
+        while qj < len(quotes) and quotes[qj][0] < e:
+            q = quotes[qj]
+            a, b = max(s, q[0]), min(e, q[1])
+            if a < b and not _is_scare(text, q, s, e):
+                cuts.append((a, b))
+            qj += 1
+    raw: list[list] = []
+    pos = s
+    for a, b in cuts:
+        if a > pos:
+            raw.append([pos, a, "own"])
+        raw.append([a, b, "quote"])
+        pos = b
+    if pos < e:
+        raw.append([pos, e, "own"])
+    merged: list[list] = []
+    for a, b, voice in raw:
+        piece = text[a:b]
+        if not piece.strip():
+            continue
+        a += len(piece) - len(piece.lstrip())
+        b = a + len(piece.strip())
+        worded = _SPEECH_WORD.search(text, a, b) is not None
+        if merged and (not worded or merged[-1][2] == voice):
+            merged[-1][1] = b
+        elif merged and not _SPEECH_WORD.search(text, merged[-1][0], merged[-1][1]):
+            merged[-1][1:] = [b, voice]  # a wordless opening ("— ") takes the voice that follows
+        else:
+            merged.append([a, b, voice])
+    return tuple(Segment(a, b, text[a:b], voice) for a, b, voice in merged)
+
+
 def split_sentences(text: str, headline: bool = True) -> list[Sentence]:
     """Split ``text`` into sentences; see the module docstring for the rules."""
     if not isinstance(text, str):
@@ -456,5 +539,6 @@ def split_sentences(text: str, headline: bool = True) -> list[Sentence]:
                 inside += _nonspace(text[max(s, quotes[qj][0]) : min(e, quotes[qj][1])])
                 qj += 1
             quoted = 2 * inside > _nonspace(stripped)
-            out.append(Sentence(len(out), s, e, stripped, quoted, is_head, pno))
+            segments = _voice_segments(text, s, e, quotes, qi, is_head)
+            out.append(Sentence(len(out), s, e, stripped, quoted, is_head, pno, segments))
     return out
