@@ -48,6 +48,18 @@ counting as inside.  So ``"We have to try," he said.`` is quoted (the source's
 words dominate, attribution is short) while ``Obama said the US "must try".``
 is not.  Because spans come from the whole paragraph, a sentence in the middle
 of a quotation that opened in an earlier sentence is quoted too.
+
+Voices
+------
+``Sentence.segments`` cuts each sentence into the outlet's words ("own") and a
+source's ("quote"), from the same quote spans: ``“…,” said X, director of Y.``
+is a quotation and an own-voice attribution, however long the attribution.
+A quotation of at most ``SCARE_MAX_WORDS`` words inside the outlet's sentence
+(a scare quote, a borrowed phrase) stays own, unless it opens the sentence and
+ends in speech punctuation (``“No,” she said.``).  Segments are stripped, in
+order, and cover every non-space character of the sentence once; a stretch
+without a word joins its neighbour.  The ``quoted`` flag above is unchanged
+(the majority rule); segments say which part is whose.
 """
 
 from __future__ import annotations
