@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -106,3 +108,19 @@ def test_alignment_is_one_to_one_and_finds_copied_sentences(common, other):
     assert all(sim >= compare_mod.MIN_SIMILARITY for _, _, sim in pairs)
     # Every sentence of a has its copy in b, so every alignable one pairs.
     assert len(pairs) == sum(1 for s in a.sentences if not s.headline and not s.furniture)
+
+
+def test_additions_around_shared_copy_lead_the_comparison(scoring_model_path):
+    result, payload = _compare_json(scoring_model_path, WIRE, RETOLD)
+    assert result.returncode == 0, result.stderr.decode()
+    assert list(payload)[:2] == ["headline", "additions"]
+    adds = {a["file"]: a for a in payload["additions"]}
+    retold, wire = adds[str(RETOLD)], adds[str(WIRE)]
+    assert retold["added_sentences"] == 3 and wire["added_sentences"] == 0
+    assert retold["difference"] == pytest.approx(retold["added_score"] - retold["shared_score"], abs=2e-4)
+    # The retelling wraps the wire copy in loaded additions: that is the headline.
+    assert payload["headline"].startswith(f"{RETOLD} adds 3 sentences")
+    assert payload["additions"][0]["file"] == str(RETOLD)
+    table = run_cli("compare", "--model", str(scoring_model_path), str(WIRE), str(RETOLD), env={"COLUMNS": "300"})
+    out = table.stdout.decode()
+    assert out.index("added around the shared copy") < out.index("most loaded first")

@@ -25,7 +25,9 @@ def test_table_shows_headline_score_verdict_and_every_sentence(scoring_model_pat
     assert article["verdict"].upper() in out
     assert "Quoted speech, not counted" in out
     for s in article["sentences"]:
-        assert f"{s['probability']:.2f}" in out
+        # A sentence in two voices shows each voice's probability, on a row of its own.
+        for p in ([s["probability"]] if len(s["segments"]) == 1 else [g["probability"] for g in s["segments"]]):
+            assert f"{p:.2f}" in out
     # Without colour (not a terminal), cue words are between asterisks so they survive a paste.
     for s in article["sentences"]:
         for c in s["cues"]:
@@ -39,8 +41,11 @@ def test_only_loaded_drops_the_neutral_sentences(scoring_model_path):
                      "--threshold", "0.5", str(EXAMPLES / "neutral.txt"))
     assert result.returncode == 0, result.stderr.decode()
     rows = [line for line in result.stdout.decode().splitlines() if re.match(r"\| \d+ \|", line)]
+    # A sentence is shown when any of it is loaded: the whole, or one of its voices.
     expected = [s for s in article["sentences"]
-                if (s["probability"] >= 0.5 and s["voice"] != "page") or s["headline"]]
+                if (s["voice"] != "page" and (s["probability"] if len(s["segments"]) == 1 else
+                                              max(g["probability"] for g in s["segments"] if g["voice"] != "page"))
+                    >= 0.5) or s["headline"]]
     assert len(rows) == len(expected)
 
 
@@ -112,4 +117,28 @@ def test_json_schema_is_documented(scoring_model_path):
     payload = json.loads(compare.stdout)
     documented = _documented_fields("## `framing compare --format json`")
     assert set(payload["articles"][0]) | set(payload["shared_copy"][0]) <= documented | {"file"}
-    assert {"rank", "distinct_loaded", "distinct_phrases", "pairs", "added", "shared_score"} <= documented
+    assert set(payload) <= documented
+    assert {"rank", "distinct_loaded", "distinct_phrases", "pairs", "added", "shared_score", "headline",
+            "additions"} <= documented
+    doc = (EXAMPLES.parent / "docs" / "json-schema.md").read_text(encoding="utf-8")
+    for key in payload["additions"][0]:
+        assert f'"{key}"' in doc
+    # Each segment's fields are documented in their own table of the score section.
+    segment_fields = set(article["sentences"][0]["segments"][0])
+    assert segment_fields <= _documented_fields("Each segment")
+
+
+def test_a_sentence_in_two_voices_shows_both(tmp_path, scoring_model_path):
+    """The quotation and its attribution: two rows in the table, two styled segments in the HTML."""
+    path = EXAMPLES / "quoted.txt"
+    md = run_cli("score", "--model", str(scoring_model_path), "--format", "markdown", str(path)).stdout.decode()
+    rows = [line for line in md.splitlines() if line.startswith("| ")]
+    k = next(i for i, line in enumerate(rows) if "| quote |" in line)
+    assert re.match(r"\| \d+ \|", rows[k]) and rows[k + 1].startswith("|  | ") and "| own |" in rows[k + 1]
+    assert "said after the vote." in rows[k + 1]
+    out = tmp_path / "r.html"
+    assert run_cli("score", "--model", str(scoring_model_path), "--format", "html", "-o", str(out),
+                   str(path)).returncode == 0
+    page = out.read_text(encoding="utf-8")
+    assert '<span class="s mixed' in page
+    assert page.count('<span class="seg quote') == 1 and page.count('<span class="seg own') == 1

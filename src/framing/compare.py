@@ -21,9 +21,8 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Any, Sequence
 
-import numpy as np
 
-from framing.scoring import ArticleScore, ScoredSentence
+from framing.scoring import ArticleScore, ScoredSentence, own_score
 
 __all__ = [
     "MIN_SIMILARITY", "MIN_SHARED", "MAX_PHRASES", "normalise", "align", "SharedCopy", "Entry", "Comparison",
@@ -100,6 +99,40 @@ class Entry:
 
 
 @dataclass
+class Addition:
+    """What one outlet wrote around copy it shares with another: the comparison's headline."""
+
+    file: str
+    other: str
+    added: int  # sentences added (before, within and after the shared copy)
+    added_score: float | None
+    shared_score: float | None
+
+    @property
+    def difference(self) -> float | None:
+        if self.added_score is None or self.shared_score is None:
+            return None
+        return self.added_score - self.shared_score
+
+    def sentence(self) -> str:
+        text = (f"{self.file} adds {self.added} sentence{'s' if self.added != 1 else ''} around the copy it shares "
+                f"with {self.other}")
+        if self.difference is None:
+            return text + "."
+        gap = round(self.difference, 2)
+        how = "more loaded" if gap > 0 else "less loaded" if gap < 0 else "about the same"
+        return text + f": its additions score {self.added_score:.2f} against {self.shared_score:.2f} for the shared copy ({how})."
+
+    def to_dict(self) -> dict[str, Any]:
+        def r(x):
+            return None if x is None else round(x, 4)
+
+        return {"file": self.file, "shares_copy_with": self.other, "added_sentences": self.added,
+                "added_score": r(self.added_score), "shared_score": r(self.shared_score),
+                "difference": r(self.difference)}
+
+
+@dataclass
 class Comparison:
     entries: list[Entry]  # in input order
     shared: list[SharedCopy]
@@ -108,16 +141,37 @@ class Comparison:
     def ranked(self) -> list[Entry]:
         return sorted(self.entries, key=lambda e: e.rank)
 
+    @property
+    def additions(self) -> list[Addition]:
+        """Per outlet and shared copy, what it added; the biggest gap between additions and copy first.
+
+        Where outlets run the same wire copy, the difference between them is
+        what each wrote around it, so this leads the comparison: an outlet that
+        wraps neutral copy in loaded asides shows it here even when its overall
+        score sits in the same band as the wire's.
+        """
+        out = []
+        for sc in self.shared:
+            for side, (me, other) in enumerate(((sc.a, sc.b), (sc.b, sc.a))):
+                n = sum(len(v) for v in sc.added[side].values())
+                out.append(Addition(self.entries[me].result.file, self.entries[other].result.file, n,
+                                    sc.added_score[side], sc.shared_score[side]))
+        return sorted(out, key=lambda a: (a.difference is None, -(a.difference or 0.0), -a.added))
+
+    @property
+    def headline(self) -> str | None:
+        """The comparison in one sentence: the outlet whose additions differ most from the copy it shares."""
+        adds = [a for a in self.additions if a.added]
+        return adds[0].sentence() if adds else None
+
     def to_dict(self) -> dict[str, Any]:
         files = [e.result.file for e in self.entries]
         return {
+            "headline": self.headline,
+            "additions": [a.to_dict() for a in self.additions],
             "articles": [_entry_dict(e, files) for e in self.ranked],
             "shared_copy": [_shared_dict(s, self.entries) for s in self.shared],
         }
-
-
-def _mean(values: Sequence[float]) -> float | None:
-    return float(np.mean(values)) if len(values) else None
 
 
 def _sides(result: ArticleScore, indices: set[int]) -> dict[str, list[int]]:
@@ -153,11 +207,11 @@ def compare(results: Sequence[ArticleScore]) -> Comparison:
             shared_with[i][j], shared_with[j][i] = sorted(ia), sorted(ib)
             sides = (_sides(results[i], ia), _sides(results[j], ib))
             sc = SharedCopy(i, j, pairs, sides)
-            sc.shared_score = tuple(_mean([s.probability for s in r.sentences if s.index in idx and s.counted])
+            # Scored as the article is: the outlet's own words, quotations set apart.
+            sc.shared_score = tuple(own_score([s for s in r.sentences if s.index in idx])
                                     for r, idx in ((results[i], ia), (results[j], ib)))
-            sc.added_score = tuple(
-                _mean([r.sentences[k].probability for part in side.values() for k in part if r.sentences[k].counted])
-                for r, side in ((results[i], sides[0]), (results[j], sides[1])))
+            sc.added_score = tuple(own_score([r.sentences[k] for part in side.values() for k in part])
+                                   for r, side in ((results[i], sides[0]), (results[j], sides[1])))
             shared.append(sc)
     texts = [normalise(r.text) for r in results]
     entries = []

@@ -17,12 +17,14 @@ Link residue is different: ``One partner could be Russia… (via`` is the
 outlet's sentence with the stub of a link after it.  :func:`link_residue` finds
 where the stub starts, so the sentence is scored without it.
 
-This module is a leaf at the sentences layer: plain text in, names out.
+It sits at the sentences layer (it reads only framing.sentences): plain text in, names out.
 """
 
 from __future__ import annotations
 
 import re
+
+from framing.sentences import WORD as _WORD
 
 __all__ = ["RULES", "furniture_kind", "link_residue", "MIN_WORDS"]
 
@@ -30,7 +32,6 @@ MIN_WORDS = 8  # below this, a line without sentence punctuation is a label, not
 _CLAUSE_MIN_WORDS = 4
 _CLAUSE_LOWER_SHARE = 0.6
 
-_WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
 _FINAL = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*\s*$")
 
 # Imperatives that ask the reader to do something with the page rather than

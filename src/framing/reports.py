@@ -35,11 +35,11 @@ def summary_line(result) -> str:
     """One sentence a reader can repeat without knowing how the score is computed."""
     t = result.threshold
     text = (f"{result.verdict.upper()} loading: score {result.score:.2f}, i.e. {share_phrase(result.score)} of the "
-            f"outlet's own {result.units} sentences (headline included) read as loaded; {result.own_loaded()} "
-            f"{'is' if result.own_loaded() == 1 else 'are'} at or over the threshold {t:.2f}.")
+            f"outlet's own words read as loaded ({result.units} sentences, headline included; {result.own_loaded()} "
+            f"at or over the threshold {t:.2f}).")
     quoted = result.quoted
-    if quoted:
-        text += (f" Quoted speech, not counted: {len(quoted)} sentence{'s' if len(quoted) != 1 else ''}, "
+    if quoted and result.quoted_score is not None:
+        text += (f" Quoted speech, not counted: in {len(quoted)} sentence{'s' if len(quoted) != 1 else ''}, "
                  f"score {result.quoted_score:.2f}.")
     return text
 
@@ -50,37 +50,55 @@ def bands_line() -> str:
     return f"bands: low < {LOW_BELOW:.2f} <= moderate < {HIGH_FROM:.2f} <= high"
 
 
-def _cue_spans(sentence) -> list[tuple[int, int, Any]]:
-    """Cue spans relative to the sentence, in reading order, overlaps dropped so marks never nest."""
+def _cue_spans(part) -> list[tuple[int, int, Any]]:
+    """Cue spans relative to ``part`` (a sentence or a segment), in reading order, overlaps dropped so marks never nest."""
     spans, last = [], 0
-    for c in sorted(sentence.cues, key=lambda c: (c.start, -c.end)):
+    for c in sorted(part.cues, key=lambda c: (c.start, -c.end)):
         if c.start >= last:
             spans.append((c.start, c.end, c))
             last = c.end
     return spans
 
 
-def highlight(sentence, style: str = "bold red", brackets: bool = False) -> Text:
-    """The sentence with its cue words styled; between asterisks too when the output has no colour.
+def highlight(part, style: str = "bold red", brackets: bool = False) -> Text:
+    """The sentence or segment with its cue words styled; between asterisks too when the output has no colour.
 
     Asterisks, not brackets: news text uses brackets for editorial insertions
     ("[the Islamic State group]"), so bracketed cues would be ambiguous.
     """
     out, pos = Text(), 0
-    for start, end, _ in _cue_spans(sentence):
-        out.append(sentence.text[pos:start])
-        word = sentence.text[start:end]
+    for start, end, _ in _cue_spans(part):
+        out.append(part.text[pos:start])
+        word = part.text[start:end]
         out.append(f"*{word}*" if brackets else word, style=style)
         pos = end
-    out.append(sentence.text[pos:])
+    out.append(part.text[pos:])
     return out
+
+
+def _rows(sentence) -> list[tuple[Any, float, str]]:
+    """What a table shows of a sentence: (part, probability, voice) per row.
+
+    A sentence in one voice is one row, as the model reads it whole.  A
+    sentence in several (a quotation and its attribution, an aside and the
+    stub of a link) is a row per segment, each with its own probability: the
+    reader sees which words are the outlet's and how each part reads.
+    """
+    if len(sentence.segments) == 1:
+        voice = "head" if sentence.headline else sentence.voice
+        return [(sentence.segments[0], sentence.probability, voice)]
+    return [(g, g.probability, g.voice) for g in sentence.segments]
+
+
+def _is_loaded(sentence, threshold: float) -> bool:
+    return any(p >= threshold and v != "page" for _, p, v in _rows(sentence))
 
 
 def _visible(result, only_loaded: bool) -> list:
     if not only_loaded:
         return result.sentences
     # Page furniture is left out: it carries no framing a reader needs to see.
-    return [s for s in result.sentences if (s.probability >= result.threshold and not s.furniture) or s.headline]
+    return [s for s in result.sentences if (_is_loaded(s, result.threshold) and not s.furniture) or s.headline]
 
 
 # -- terminal table ------------------------------------------------------------------
@@ -102,13 +120,16 @@ def print_table(results: Sequence, console: Console | None = None, only_loaded: 
         table.add_column("voice", width=5)
         table.add_column("sentence", ratio=1)
         for s in _visible(result, only_loaded):
-            loaded = s.probability >= result.threshold
-            row_style = "" if loaded and s.counted else "dim" if not loaded else "italic"
-            p = Text(f"{s.probability:.2f}", style="bold red" if loaded and not plain else "")
-            if plain and loaded:
-                p = Text(f"{s.probability:.2f}*")
-            table.add_row(str(s.index), p, "head" if s.headline else s.voice,
-                          highlight(s, brackets=plain), style=row_style)
+            for k, (part, prob, voice) in enumerate(_rows(s)):
+                loaded = prob >= result.threshold and voice != "page"
+                counted = voice in ("own", "head")
+                row_style = "" if loaded and counted else "dim" if not loaded else "italic"
+                p = Text(f"{prob:.2f}", style="bold red" if loaded and not plain else "")
+                if plain and loaded:
+                    p = Text(f"{prob:.2f}*")
+                # Later segments of a sentence carry no number: they continue the row above.
+                table.add_row(str(s.index) if k == 0 else "", p, voice, highlight(part, brackets=plain),
+                              style=row_style)
         console.print(table)
         if plain:
             console.print("* = loaded (at or over the threshold)")
@@ -139,9 +160,9 @@ def render_markdown(results: Sequence, only_loaded: bool = False) -> str:
         parts.append(summary_line(result) + f" ({bands_line()}; cue words in **bold**.)\n")
         parts.append("| # | p | voice | sentence |\n|---:|---:|---|---|")
         for s in _visible(result, only_loaded):
-            mark = " ⚑" if s.probability >= result.threshold else ""
-            parts.append(f"| {s.index} | {s.probability:.2f}{mark} | {'head' if s.headline else s.voice} | "
-                         f"{_md_sentence(s)} |")
+            for k, (part, prob, voice) in enumerate(_rows(s)):
+                mark = " ⚑" if prob >= result.threshold and voice != "page" else ""
+                parts.append(f"| {s.index if k == 0 else ''} | {prob:.2f}{mark} | {voice} | {_md_sentence(part)} |")
         parts.append("")
     return "\n".join(parts).rstrip() + "\n"
 
@@ -165,35 +186,61 @@ def _sentence_title(s, threshold: float, extra: str = "") -> str:
     loaded = s.probability >= threshold
     voice = {"own": "the outlet's own voice, counted in the score",
              "quote": "quoted speech: the source's words, not counted in the score",
-             "page": "page furniture (caption, button), not counted"}[s.voice]
+             "mixed": "a quotation and the outlet's words around it: only the outlet's part is counted",
+             "page": "page furniture (caption, button, credit), not counted"}[s.voice]
     bits = [f"p = {s.probability:.2f}: {'loaded' if loaded else 'neutral'} (threshold {threshold:.2f})",
             ("headline, " if s.headline else "") + voice]
-    if s.cues:
-        bits.append("cue words: " + ", ".join(f"{c.text} +{c.weight:.2f}" for c in s.cues))
+    cues = [c for _, c in s.marked_cues]
+    if cues:
+        bits.append("cue words: " + ", ".join(f"{c.text} +{c.weight:.2f}" for c in cues))
     if extra:
         bits.append(extra)
     return "\n".join(bits)
 
 
-def _sentence_html(s, threshold: float, shared_note: str = "") -> str:
-    loaded = s.probability >= threshold
-    classes = ["s", s.voice]
-    if loaded:
-        classes.append("loaded")
-    if shared_note:
-        classes.append("shared")
+def _alpha(p: float, threshold: float) -> float:
     # Shade grows with the probability above the threshold, so the darkest
     # sentences are the ones the model is surest about.
-    alpha = 0.12 + 0.45 * (s.probability - threshold) / max(1e-9, 1 - threshold) if loaded else 0.0
+    return 0.12 + 0.45 * (p - threshold) / max(1e-9, 1 - threshold) if p >= threshold else 0.0
+
+
+def _marked_html(part) -> str:
     inner, pos = [], 0
-    for start, end, c in _cue_spans(s):
-        inner.append(html.escape(s.text[pos:start]))
+    for start, end, c in _cue_spans(part):
+        inner.append(html.escape(part.text[pos:start]))
         inner.append(f'<mark class="cue" data-weight="{c.weight:.4f}" title="cue word: pushes this sentence towards '
-                     f'loaded by +{c.weight:.2f} (log-odds)">{html.escape(s.text[start:end])}</mark>')
+                     f'loaded by +{c.weight:.2f} (log-odds)">{html.escape(part.text[start:end])}</mark>')
         pos = end
-    inner.append(html.escape(s.text[pos:]))
-    return (f'<span class="{" ".join(classes)}" id="s{s.index}" data-p="{s.probability:.4f}" style="--a:{alpha:.3f}" '
-            f'title="{html.escape(_sentence_title(s, threshold, shared_note))}">{"".join(inner)}</span>')
+    inner.append(html.escape(part.text[pos:]))
+    return "".join(inner)
+
+
+_SEGMENT_TITLES = {"own": "the outlet's words (attribution, framing), counted in the score",
+                   "quote": "quoted speech: the source's words, not counted in the score",
+                   "page": "link residue, not counted"}
+
+
+def _sentence_html(s, threshold: float, shared_note: str = "") -> str:
+    title = html.escape(_sentence_title(s, threshold, shared_note))
+    if len(s.segments) == 1:
+        loaded = s.probability >= threshold
+        classes = ["s", s.voice] + (["loaded"] if loaded else []) + (["shared"] if shared_note else [])
+        return (f'<span class="{" ".join(classes)}" id="s{s.index}" data-p="{s.probability:.4f}" '
+                f'style="--a:{_alpha(s.probability, threshold):.3f}" title="{title}">'
+                f'{_marked_html(s.segments[0])}</span>')
+    # A sentence in several voices: each segment shaded and styled by its own voice and probability.
+    inner, pos = [], s.start
+    for g in s.segments:
+        inner.append(html.escape(s.text[pos - s.start:g.start - s.start]))
+        loaded = g.probability >= threshold and g.voice != "page"
+        gtitle = html.escape(f"p = {g.probability:.2f}: {'loaded' if loaded else 'neutral'}; {_SEGMENT_TITLES[g.voice]}")
+        inner.append(f'<span class="seg {g.voice}{" loaded" if loaded else ""}" data-p="{g.probability:.4f}" '
+                     f'style="--a:{_alpha(g.probability, threshold) if loaded else 0:.3f}" title="{gtitle}">'
+                     f'{_marked_html(g)}</span>')
+        pos = g.end
+    classes = ["s", s.voice] + (["shared"] if shared_note else [])
+    return (f'<span class="{" ".join(classes)}" id="s{s.index}" data-p="{s.probability:.4f}" title="{title}">'
+            f'{"".join(inner)}</span>')
 
 
 def article_html(result, shared_notes: dict[int, str] | None = None) -> str:
@@ -250,15 +297,16 @@ def summary_html(result) -> str:
             f'<span class="score">{result.score:.2f}</span><span class="verdict {result.verdict}">'
             f'{result.verdict} loading</span>{_gauge(result.score)}'
             f'<p>{html.escape(summary_line(result))}</p>{headline}'
-            f'<p>The score is the expected share of the sentences the outlet wrote in its own voice '
-            f'(headline included, quotations and page furniture left out) that a reader would call loaded; '
+            f'<p>The score is the expected share of the words the outlet wrote in its own voice '
+            f'(headline included; quotations and page furniture left out, attributions counted) that read as loaded; '
             f'{html.escape(bands_line())}.</p></section>')
 
 
 LEGEND = ('<div class="legend"><span><span class="key" style="background: rgba(200,30,30,.45)">shaded red</span> '
           'loaded sentence in the outlet\'s voice (darker = more probable)</span>'
           '<span><span class="key" style="background: rgba(60,90,200,.35); font-style: italic">shaded blue, italic</span> '
-          'loaded quoted speech (not counted)</span>'
+          'loaded quoted speech (not counted; in a sentence that quotes, only the words around the quotation are '
+          'the outlet\'s)</span>'
           '<span><span class="cue-key">bold, underlined</span> cue word</span>'
           '<span>hover a sentence or a word for its probability and weight</span></div>')
 
@@ -298,6 +346,11 @@ def _shared_sentences_text(comparison, sc) -> list[str]:
 def print_compare(comparison, console: Console | None = None) -> None:
     console = console or Console()
     plain = console.no_color or not console.is_terminal or console.color_system is None
+    # Where outlets share copy, what each wrote around it is the news of the comparison: it leads.
+    if comparison.additions:
+        console.rule("[bold]what each outlet added around the shared copy")
+        for a in comparison.additions:
+            console.print(Text(a.sentence(), style="bold" if a.sentence() == comparison.headline else ""))
     table = Table(title="Articles on one story, most loaded first", expand=True, header_style="bold")
     table.add_column("rank", justify="right", width=4)
     table.add_column("score", justify="right", width=5)
@@ -346,11 +399,18 @@ def render_compare_html(comparison, model_name: str = "") -> str:
                     f'<td class="num">{r.own_loaded()}/{r.units}</td>'
                     f'<td><a href="#a{comparison.entries.index(e)}">{html.escape(r.headline_text or r.file)}</a>'
                     f'<br><small>{html.escape(r.file)}</small></td><td>{phrases}</td></tr>')
-    body = ['<h1 class="ui">Articles on one story, most loaded first</h1>',
+    body = []
+    if comparison.additions:
+        # The headline of the comparison: what each outlet wrote around the copy it shares.
+        items = [(' class="lead"' if a.sentence() == comparison.headline else "", html.escape(a.sentence()))
+                 for a in comparison.additions]
+        body.append('<h1 class="ui">What each outlet added around the shared copy</h1><ul class="ui additions">'
+                    + "".join(f"<li{cls}>{text}</li>" for cls, text in items) + "</ul>")
+    body += ['<h2 class="ui">Articles on one story, most loaded first</h2>',
             '<table class="ranking"><thead><tr><th>rank</th><th>score</th><th>verdict</th><th>own loaded</th>'
             '<th>article</th><th>cue words only it uses</th></tr></thead><tbody>' + "".join(rows) + "</tbody></table>",
-            f'<p class="legend">{html.escape(bands_line())}. Score: expected share of the outlet\'s own sentences that '
-            f'are loaded (headline included, quotations left out).</p>']
+            f'<p class="legend">{html.escape(bands_line())}. Score: expected share of the outlet\'s own words that '
+            f'read as loaded (headline included, quotations left out).</p>']
     if comparison.shared:
         body.append('<h2 class="ui">Shared copy</h2><ul class="ui">')
         for sc in comparison.shared:

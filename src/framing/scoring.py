@@ -1,28 +1,36 @@
 """The scoring stage: an article in, every sentence labelled, one article score out.
 
-The article score is the expected share of the outlet's own sentences that are
-loaded: the mean calibrated probability over the sentences written in the
-outlet's voice. Because the probabilities are calibrated, "0.30" reads as
-"about three in ten of the sentences the outlet wrote carry loaded framing".
-A mean of probabilities rather than a count of sentences over the threshold
-keeps the score smooth (one sentence moving from 0.49 to 0.51 does not jump
-it) and independent of the threshold a reader picks with ``--threshold``.
+The article score is the expected share of the outlet's own words that read as
+loaded. Every sentence is cut into voices (framing.sentences): the outlet's
+segments and quoted segments. Each own-voice segment gets the model's calibrated
+probability, and the score is their mean weighted by the segments' length in
+words. Because the probabilities are calibrated, "0.30" reads as "about three in
+ten of the outlet's words sit in loaded framing". Words, not sentences: a
+sentence that quotes someone is partly the outlet's (the attribution, "said X,
+director of Y", is reporting) and partly the source's; counted as a whole
+sentence, every "he said." would weigh as much as a sentence of reporting. A
+mean of probabilities rather than a count over the threshold keeps the score
+smooth and independent of the threshold a reader picks with ``--threshold``.
 
 What counts as the outlet's own voice:
 
-* the headline, counted as one unit like any other sentence even when it
-  splits into two ("Trump Was Right? Obama Admits ..."), with the
-  probability of its most loaded part: a headline is loaded when any of it
-  is. It is the outlet's most-read line, but weighting it more would let one
-  line decide a thirty-sentence article; it is reported beside the score;
-* every other sentence except direct quotation and page furniture.
+* the headline, one unit even when it splits into two ("Trump Was Right?
+  Obama Admits ..."), with the probability of its most loaded part, weighing
+  as much as the article's average own-voice sentence: not more (one line would
+  decide a thirty-sentence article), not less (headlines are short because
+  they are compressed);
+* every own-voice segment of the other sentences: reporting, attribution,
+  scare quotes of a few words; not quotation, page furniture or link residue.
 
 Quoted speech is scored and shown, but apart (``quoted_score``): a neutral
 report that quotes an angry senator is not a loaded article. Page furniture is
-what scrapers leave between paragraphs ("Watch CBS News", "Related Video:",
-"Show Full Article"): a line under ``MIN_WORDS`` words with no sentence-final
-punctuation is not a sentence anyone wrote as reporting, and counting it would
-pull every scraped page towards the classifier's prior.
+what scrapers leave between paragraphs (calls to action, credits, bylines,
+"Advertisement"; framing.furniture names each kind): not reporting, and counting
+it would pull every scraped page towards the classifier's prior.
+
+A sentence keeps its whole-sentence probability and cues (what ``framing
+predict`` says of it); a sentence in several voices is also scored segment by
+segment, and the score and the reports read the segments.
 
 Every sentence keeps all the cues the model gives (the JSON lists them, as
 `framing predict` does), but reports mark only those of sentences labelled
@@ -38,28 +46,25 @@ The verdict bands are justified with data in docs/scoring.md; run
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 import numpy as np
 
-from framing.features import TOKEN_RE
+from framing.furniture import MIN_WORDS, furniture_kind, link_residue
 from framing.model import Cue, FramingModel
-from framing.sentences import split_sentences
+from framing.sentences import Segment, split_sentences, word_count
 
 __all__ = [
-    "LOW_BELOW", "HIGH_FROM", "MIN_WORDS", "CUE_SHARE", "verdict", "is_furniture", "ScoredSentence",
-    "ArticleScore", "article_score", "shown_cues", "score_text", "score_file", "score_many",
+    "LOW_BELOW", "HIGH_FROM", "MIN_WORDS", "CUE_SHARE", "verdict", "is_furniture", "ScoredSegment", "ScoredSentence",
+    "ArticleScore", "article_score", "own_score", "shown_cues", "score_text", "score_file", "score_many",
 ]
 
 # Cut-points of the verdict bands on the article score (see docs/scoring.md).
 LOW_BELOW = 0.35
 HIGH_FROM = 0.50
-MIN_WORDS = 8
 CUE_SHARE = 0.25
 
-_FINAL = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*\s*$")
 
 
 def verdict(score: float) -> str:
@@ -71,10 +76,37 @@ def verdict(score: float) -> str:
 
 
 def is_furniture(text: str, headline: bool = False) -> bool:
-    """A short line without final punctuation: a caption, button or widget label, not prose."""
-    if headline:
-        return False
-    return len(TOKEN_RE.findall(text)) < MIN_WORDS and not _FINAL.search(text)
+    """Page furniture (a call to action, a credit, a byline, a label), not prose: see framing.furniture."""
+    return furniture_kind(text, headline) is not None
+
+
+@dataclass
+class ScoredSegment:
+    """A stretch of a sentence in one voice, scored on its own (offsets into the article)."""
+
+    start: int
+    end: int
+    text: str
+    voice: str  # "own", "quote" or "page" (link residue)
+    probability: float
+    words: int
+    cues: list[Cue] = field(default_factory=list)  # marked, offsets relative to the segment
+    model_cues: list[Cue] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        marked = set(self.cues)
+        return {"text": self.text, "start": self.start, "end": self.end, "voice": self.voice,
+                "probability": round(float(self.probability), 4),
+                "cues": [dict(c.to_dict(self.start), marked=c in marked) for c in self.model_cues or self.cues]}
+
+
+def _weighted(pairs: Sequence[tuple[float, int]]) -> float | None:
+    total = sum(w for _, w in pairs)
+    if not pairs:
+        return None
+    if total == 0:
+        return float(np.mean([p for p, _ in pairs]))
+    return float(sum(p * w for p, w in pairs) / total)
 
 
 @dataclass
@@ -91,15 +123,50 @@ class ScoredSentence:
     furniture: bool = False
     cues: list[Cue] = field(default_factory=list)  # the ones a report marks (see shown_cues)
     model_cues: list[Cue] = field(default_factory=list)  # every cue the model gives, as `framing predict` lists them
+    # The sentence in voices; the score and the reports read these. Empty only
+    # for sentences built by hand, which then count as one segment of their voice.
+    segments: list[ScoredSegment] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.segments:
+            voice = "page" if self.furniture else "quote" if self.quoted and not self.headline else "own"
+            self.segments = [ScoredSegment(self.start, self.end, self.text, voice, self.probability,
+                                           word_count(self.text), list(self.cues), list(self.model_cues))]
 
     @property
     def voice(self) -> str:
-        """Whose words these are: the outlet's ("own"), a source's ("quote") or the page's ("page")."""
-        return "quote" if self.quoted else "page" if self.furniture else "own"
+        """Whose words: the outlet's ("own"), a source's ("quote"), both ("mixed") or the page's ("page")."""
+        if self.furniture:
+            return "page"
+        voices = {g.voice for g in self.segments} - {"page"}
+        return "mixed" if len(voices) > 1 else voices.pop() if voices else "page"
 
     @property
     def counted(self) -> bool:
-        return self.voice == "own"
+        """Whether some of the sentence is in the score: its own-voice segments."""
+        return self.voice in ("own", "mixed")
+
+    @property
+    def own_words(self) -> int:
+        return sum(g.words for g in self.segments if g.voice == "own")
+
+    @property
+    def own_probability(self) -> float | None:
+        """The outlet's part of the sentence: its own segments' probabilities, weighted by words."""
+        return _weighted([(g.probability, g.words) for g in self.segments if g.voice == "own"])
+
+    @property
+    def quote_probability(self) -> float | None:
+        return _weighted([(g.probability, g.words) for g in self.segments if g.voice == "quote"])
+
+    @property
+    def has_quote(self) -> bool:
+        return any(g.voice == "quote" for g in self.segments)
+
+    @property
+    def marked_cues(self) -> list[tuple[ScoredSegment, Cue]]:
+        """The cues the reports mark, with the segment each belongs to."""
+        return [(g, c) for g in self.segments for c in g.cues]
 
     def to_dict(self) -> dict[str, Any]:
         marked = set(self.cues)
@@ -107,7 +174,8 @@ class ScoredSentence:
                 "probability": round(float(self.probability), 4), "label": self.label,
                 "quoted": self.quoted, "headline": self.headline, "paragraph": self.paragraph,
                 "voice": self.voice, "counted": self.counted,
-                "cues": [dict(c.to_dict(self.start), marked=c in marked) for c in self.model_cues or self.cues]}
+                "cues": [dict(c.to_dict(self.start), marked=c in marked) for c in self.model_cues or self.cues],
+                "segments": [g.to_dict() for g in self.segments]}
 
 
 @dataclass
@@ -144,18 +212,31 @@ class ArticleScore:
         """The sentences in the outlet's own voice (a two-sentence headline gives two here)."""
         return [s for s in self.sentences if s.counted]
 
+    def _own_parts(self) -> list[float]:
+        """Per counted sentence (the headline once), the probability of its own-voice part."""
+        head = [s.probability for s in self.sentences if s.headline]
+        return ([max(head)] if head else []) + [s.own_probability for s in self.sentences
+                                                if not s.headline and s.counted]
+
     @property
     def units(self) -> int:
-        """How many units the score averages over: own-voice sentences, the headline once."""
-        return sum(1 for v in _units(self.sentences)[1] if v == "own")
+        """How many sentences have own-voice words in the score, the headline counted once."""
+        return len(self._own_parts())
 
     def own_loaded(self) -> int:
-        probs, voices = _units(self.sentences)
-        return sum(1 for p, v in zip(probs, voices) if v == "own" and p >= self.threshold)
+        return sum(1 for p in self._own_parts() if p >= self.threshold)
 
     @property
     def quoted(self) -> list[ScoredSentence]:
-        return [s for s in self.sentences if s.quoted]
+        """Sentences that quote a source (wholly or in part), headline aside."""
+        return [s for s in self.sentences if s.has_quote and not s.headline]
+
+    def quoted_loaded(self) -> int:
+        return sum(1 for s in self.quoted if s.quote_probability >= self.threshold)
+
+    @property
+    def cue_count(self) -> int:
+        return sum(len(s.marked_cues) for s in self.sentences)
 
     def loaded(self, threshold: float | None = None) -> list[ScoredSentence]:
         t = self.threshold if threshold is None else threshold
@@ -176,31 +257,52 @@ class ArticleScore:
             "own_sentences": self.units,
             "own_loaded": self.own_loaded(),
             "quoted_sentences": len(quoted),
-            "quoted_loaded": sum(s.probability >= self.threshold for s in quoted),
+            "quoted_loaded": self.quoted_loaded(),
             "quoted_score": None if self.quoted_score is None else round(float(self.quoted_score), 4),
-            "cue_count": sum(len(s.cues) for s in self.sentences),
+            "cue_count": self.cue_count,
             # The text the offsets index into: for an .html file, the extracted article.
             "text": self.text,
             "sentences": [s.to_dict() for s in self.sentences],
         }
 
 
-def article_score(probabilities: Sequence[float], voices: Sequence[str]) -> tuple[float, float | None]:
+def article_score(probabilities: Sequence[float], voices: Sequence[str],
+                  weights: Sequence[float] | None = None) -> tuple[float, float | None]:
     """(score of the outlet's own voice, score of the quoted speech or None).
 
-    An article that is nothing but quotation is judged on the quotes, since
-    there is no own voice to judge; one that is nothing but furniture on all
-    of its lines, so that a score exists for every non-empty article.
+    Each item is a unit of text (a segment, or a whole sentence) with its
+    probability, its voice and its weight (its length in words; all equal when
+    ``weights`` is None).  The score is the weighted mean over the own-voice
+    items.  An article that is nothing but quotation is judged on the quotes,
+    since there is no own voice to judge; one that is nothing but furniture on
+    all of its lines, so that a score exists for every non-empty article.
     """
     p = np.asarray(probabilities, dtype=float)
     v = np.asarray(voices, dtype=object)
-    own, quotes = p[v == "own"], p[v == "quote"]
-    quoted_score = float(quotes.mean()) if len(quotes) else None
-    if len(own):
-        return float(own.mean()), quoted_score
-    if len(quotes):
-        return float(quotes.mean()), quoted_score
-    return (float(p.mean()) if len(p) else 0.0), quoted_score
+    w = np.ones(len(p)) if weights is None else np.asarray(weights, dtype=float)
+
+    def mean(mask) -> float | None:
+        if not mask.any():
+            return None
+        ww = w[mask]
+        return float(np.average(p[mask], weights=ww)) if ww.sum() > 0 else float(p[mask].mean())
+
+    own, quotes = mean(v == "own"), mean(v == "quote")
+    if own is not None:
+        return own, quotes
+    if quotes is not None:
+        return quotes, quotes
+    return (float(p.mean()) if len(p) else 0.0), quotes
+
+
+def own_score(sentences: Sequence[ScoredSentence]) -> float | None:
+    """The outlet's own-voice segments of these sentences, probability weighted by words (None if none).
+
+    The article score's rule applied to any stretch of an article, such as the
+    sentences an outlet added around shared wire copy (framing.compare).
+    """
+    pairs = [(g.probability, g.words) for s in sentences if not s.furniture for g in s.segments if g.voice == "own"]
+    return _weighted(pairs)
 
 
 def shown_cues(cues: Sequence[Cue], probability: float, threshold: float) -> list[Cue]:
@@ -210,29 +312,85 @@ def shown_cues(cues: Sequence[Cue], probability: float, threshold: float) -> lis
     return [c for c in cues if c.weight >= CUE_SHARE * top]
 
 
-def _units(sentences: Sequence[ScoredSentence]) -> tuple[list[float], list[str]]:
-    """(probability, voice) per unit of the score: the headline's sentences make one unit."""
-    head = [s.probability for s in sentences if s.headline]
-    rest = [s for s in sentences if not s.headline]
-    probs = ([max(head)] if head else []) + [s.probability for s in rest]
-    voices = (["own"] if head else []) + [s.voice for s in rest]
-    return probs, voices
+def _units(sentences: Sequence[ScoredSentence]) -> tuple[list[float], list[str], list[int]]:
+    """(probability, voice, words) per unit of the score.
+
+    The units are the segments; the headline's sentences make one own-voice
+    unit with the probability of its most loaded part, weighing as much as the
+    article's average own-voice sentence: it counts as one sentence, as it did
+    before segments, neither more (one line would decide the article) nor less
+    (headlines are short because they are compressed, not because they matter
+    less).  Link residue ("page" segments) and page furniture are left out.
+    """
+    head = [s for s in sentences if s.headline]
+    probs, voices, weights = [], [], []
+    if head:
+        body = [s.own_words for s in sentences if not s.headline and s.counted and s.own_words]
+        probs.append(max(s.probability for s in head))
+        voices.append("own")
+        weights.append(float(np.mean(body)) if body else sum(word_count(s.text) for s in head))
+    for s in sentences:
+        if s.headline or s.furniture:
+            continue
+        for g in s.segments:
+            if g.voice in ("own", "quote"):
+                probs.append(g.probability)
+                voices.append(g.voice)
+                weights.append(g.words)
+    return probs, voices, weights
+
+
+def _cut_residue(segments: tuple[Segment, ...] | list[Segment], text: str) -> list[Segment]:
+    """Split a trailing link stub ("… (via") off the last segment as a "page" segment."""
+    segments = list(segments)
+    last = segments[-1]
+    cut = link_residue(last.text)
+    if cut is None:
+        return segments
+    head = last.text[:cut].rstrip()
+    a = last.start + cut + (len(last.text[cut:]) - len(last.text[cut:].lstrip()))
+    return segments[:-1] + [Segment(last.start, last.start + len(head), head, last.voice),
+                            Segment(a, last.end, text[a:last.end], "page")]
 
 
 def score_text(model: FramingModel, text: str, file: str | os.PathLike = "-", cues: bool = True,
                threshold: float | None = None) -> ArticleScore:
-    """Split an article into sentences and score each; offsets index into ``text``."""
+    """Split an article into sentences and score each, and each voice in it; offsets index into ``text``.
+
+    A sentence is scored whole (its ``probability``, as ``framing predict``
+    gives it) and, when it is in more than one voice, each segment again on its
+    own: an attribution is the outlet reporting, the quotation beside it the
+    source's words, and the score reads the outlet's part.
+    """
     sentences = split_sentences(text, headline=True)
-    predictions = model.predict([s.text for s in sentences], cues=cues)
     t = model.threshold if threshold is None else float(threshold)
-    scored = []
-    for s, p in zip(sentences, predictions):
+    plans: list[tuple[bool, list[Segment]]] = []
+    extra: list[str] = []
+    for s in sentences:
         furniture = is_furniture(s.text, s.headline)
+        segs = [Segment(s.start, s.end, s.text, "page")] if furniture else (
+            list(s.segments) if s.headline else _cut_residue(s.segments, text))
+        plans.append((furniture, segs))
+        if len(segs) > 1:
+            extra.extend(g.text for g in segs if g.voice != "page")
+    predictions = model.predict([s.text for s in sentences] + extra, cues=cues)
+    whole, parts = predictions[:len(sentences)], iter(predictions[len(sentences):])
+    scored = []
+    for s, p, (furniture, segs) in zip(sentences, whole, plans):
         # Furniture is not prose: its "cue words" ("Show Full Article") would only distract.
         shown = [] if furniture else shown_cues(p.cues, p.probability, t)
+        scored_segs = []
+        for g in segs:
+            if g.voice == "page":
+                gp, g_cues, g_shown = p.probability if furniture else 0.0, [], []
+            else:
+                q = p if len(segs) == 1 else next(parts)
+                gp, g_cues, g_shown = q.probability, list(q.cues), shown_cues(q.cues, q.probability, t)
+            scored_segs.append(ScoredSegment(g.start, g.end, g.text, g.voice, gp, word_count(g.text), g_shown,
+                                             g_cues))
         scored.append(ScoredSentence(s.index, s.start, s.end, s.text, p.probability,
                                      "loaded" if p.probability >= t else "neutral", s.quoted, s.headline,
-                                     s.paragraph, furniture, shown, list(p.cues)))
+                                     s.paragraph, furniture, shown, list(p.cues), scored_segs))
     score, quoted_score = article_score(*_units(scored))
     v = verdict(score)
     return ArticleScore(str(file), text, score, "loaded" if v == "high" else "neutral", v, t, quoted_score, scored)

@@ -67,7 +67,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Sentence", "Segment", "is_chrome", "split_sentences", "quote_spans"]
+__all__ = ["Sentence", "Segment", "WORD", "is_chrome", "split_sentences", "quote_spans", "word_count"]
 
 
 @dataclass(frozen=True)
@@ -452,7 +452,15 @@ def _nonspace(s: str) -> int:
 
 # --- voices -------------------------------------------------------------------
 
-_SPEECH_WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
+# The words voices and page furniture count ("don’t" is one word).
+WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
+
+
+def word_count(text: str) -> int:
+    """Words as the voices count them ("don’t" is one): the weight of a segment in the score."""
+    return len(WORD.findall(text))
+
+
 SCARE_MAX_WORDS = 3  # a quotation this short inside the outlet's sentence is a word it borrows
 _SPOKEN_END = ",.!?…:;"
 
@@ -470,9 +478,9 @@ def _is_scare(text: str, q: tuple, s: int, e: int) -> bool:
     if outer_start < s or outer_end > e:
         return False
     inner = text[inner_start:inner_end].strip()
-    if len(_SPEECH_WORD.findall(inner)) > SCARE_MAX_WORDS:
+    if len(WORD.findall(inner)) > SCARE_MAX_WORDS:
         return False
-    opens_sentence = not _SPEECH_WORD.search(text, s, outer_start)
+    opens_sentence = not WORD.search(text, s, outer_start)
     return not (opens_sentence and inner and inner[-1] in _SPOKEN_END)
 
 
@@ -510,10 +518,10 @@ def _voice_segments(text: str, s: int, e: int, quotes: list, qi: int, headline: 
             continue
         a += len(piece) - len(piece.lstrip())
         b = a + len(piece.strip())
-        worded = _SPEECH_WORD.search(text, a, b) is not None
+        worded = WORD.search(text, a, b) is not None
         if merged and (not worded or merged[-1][2] == voice):
             merged[-1][1] = b
-        elif merged and not _SPEECH_WORD.search(text, merged[-1][0], merged[-1][1]):
+        elif merged and not WORD.search(text, merged[-1][0], merged[-1][1]):
             merged[-1][1:] = [b, voice]  # a wordless opening ("— ") takes the voice that follows
         else:
             merged.append([a, b, voice])

@@ -1,0 +1,171 @@
+"""The article score on real articles: PTC's 371 training articles against their loaded-language spans.
+
+    python benchmarks/ptc_articles.py [--model PATH] [--articles DIR] [--labels FILE] [--json OUT]
+
+PTC (Da San Martino et al. 2019, "Fine-grained analysis of propaganda in news
+articles") marks spans of propaganda techniques in news articles; two of them,
+Loaded_Language and Name_Calling,Labeling, are what framing calls loaded
+wording.  For each article the reference is the **share of its sentences**
+(PTC's own lines, one sentence a line, the headline included) that overlap at
+least one such span.  The score must come from a model that never trained on
+these articles: the shipped fast model is trained on BABE alone; pass
+``--model`` for another (an accurate-tier model, or one trained out of fold).
+
+Printed: the Spearman correlation (scipy.stats.spearmanr) between the share
+and the article score, under the shipped definition and under alternatives
+measured on the same predictions, so a change of definition is argued from
+figures; then how the verdict bands split the articles by that share.
+Nothing from PTC is written anywhere but stdout and ``--json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+from scipy.stats import spearmanr
+
+import framing
+from framing import scoring
+
+PTC = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "ptc"
+TECHNIQUES = ("Loaded_Language", "Name_Calling,Labeling")
+SHARE_BINS = (0.0, 0.1, 0.2, 0.3, 0.45, 1.0)  # the last bins are wider: few articles are that loaded
+
+
+def read_spans(labels: Path) -> dict[str, list[tuple[int, int]]]:
+    spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for line in labels.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        article, technique, start, end = line.split("\t")
+        if technique in TECHNIQUES:
+            spans[article].append((int(start), int(end)))
+    return spans
+
+
+def line_spans(text: str) -> list[tuple[int, int]]:
+    out, pos = [], 0
+    for line in text.split("\n"):
+        if line.strip():
+            out.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return out
+
+
+def loaded_share(text: str, spans: list[tuple[int, int]]) -> float:
+    lines = line_spans(text)
+    hit = sum(any(a < e and s < b for s, e in spans) for a, b in lines)
+    return hit / len(lines) if lines else 0.0
+
+
+def outside_quotes(result, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans whose middle is not inside a quotation as framing reads the article.
+
+    PTC's annotators marked loaded language wherever it stands, quoted speech
+    included; the score counts only the outlet's words.  This second reference
+    keeps the spans in the outlet's own words, so the two readings can be told
+    apart (it leans on framing's own quote detection, so it is the weaker one).
+    """
+    quotes = [(g.start, g.end) for s in result.sentences if not s.headline for g in s.segments if g.voice == "quote"]
+    return [(a, b) for a, b in spans if not any(qa <= (a + b) // 2 < qb for qa, qb in quotes)]
+
+
+def definitions(result) -> dict[str, float]:
+    """The article score under the shipped definition and the alternatives it was chosen over."""
+    sents = result.sentences
+    head = [s for s in sents if s.headline]
+    body = [s for s in sents if not s.headline and not s.furniture]
+    head_p = [max(s.probability for s in head)] if head else []
+
+    def mean(xs):
+        return float(np.mean(xs)) if len(xs) else float("nan")
+
+    return {
+        # shipped: own-voice segments weighted by words, headline once (framing.scoring)
+        "own segments, by words (shipped)": result.score,
+        # each sentence with own words counts once, at the probability of its own part
+        "own part of each sentence, sentences equal": mean(head_p + [s.own_probability for s in body if s.counted]),
+        # before voices: whole sentences, a sentence set apart when most of it is inside quote marks
+        "whole sentences, majority-quoted set apart (before)": mean(head_p + [s.probability for s in body
+                                                                               if not s.quoted]),
+        # no voices at all: every sentence but furniture
+        "whole sentences, quotes counted": mean(head_p + [s.probability for s in body]),
+    }
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--model", default=None, help="model file (default: the shipped model)")
+    ap.add_argument("--articles", type=Path, default=PTC / "train-articles")
+    ap.add_argument("--labels", type=Path, default=PTC / "train-task-flc-tc.labels")
+    ap.add_argument("--json", type=Path, default=None, help="also write per-article figures here")
+    args = ap.parse_args()
+
+    model = framing.load_model(args.model)
+    spans = read_spans(args.labels)
+    files = sorted(args.articles.glob("article*.txt"))
+    t0 = time.time()
+    rows = []
+    for k, path in enumerate(files):
+        text = path.read_text(encoding="utf-8")
+        article_id = path.stem.removeprefix("article")
+        result = scoring.score_text(model, text, path.name, cues=False)
+        gold = spans.get(article_id, [])
+        rows.append({"article": article_id, "share": loaded_share(text, gold),
+                     "share_own": loaded_share(text, outside_quotes(result, gold)),
+                     "verdict": result.verdict, "sentences": len(line_spans(text)), **definitions(result)})
+        if (k + 1) % 50 == 0:
+            print(f"  {k + 1}/{len(files)} articles, {time.time() - t0:.0f} s", file=sys.stderr)
+
+    share = np.array([r["share"] for r in rows])
+    model_name = args.model or "shipped model (models/framing.joblib, BABE only)"
+    print(f"{len(rows)} PTC articles, model: {model_name}; {time.time() - t0:.0f} s")
+    print(f"reference: share of an article's sentences overlapping {' or '.join(TECHNIQUES)}; "
+          f"median {np.median(share):.2f}, quartiles {np.percentile(share, 25):.2f}-{np.percentile(share, 75):.2f}\n")
+    share_own = np.array([r["share_own"] for r in rows])
+    print("Spearman rho between the article score and the share of sentences with loaded language, "
+          "all spans / spans outside quotations:\n")
+    print("| article score | rho, all spans | rho, spans outside quotations |\n| --- | ---: | ---: |")
+    figures = {}
+    for name in [k for k in rows[0] if k not in ("article", "share", "share_own", "verdict", "sentences")]:
+        x = np.array([r[name] for r in rows])
+        ok = ~np.isnan(x)
+        rho, p = spearmanr(x[ok], share[ok])
+        rho_own, p_own = spearmanr(x[ok], share_own[ok])
+        figures[name] = {"rho": round(float(rho), 3), "p": float(p), "rho_own": round(float(rho_own), 3),
+                         "p_own": float(p_own)}
+        print(f"| {name} | {rho:.3f} (p {p:.0e}) | {rho_own:.3f} (p {p_own:.0e}) |")
+
+    shipped = np.array([r["own segments, by words (shipped)"] for r in rows])
+    print(f"\nverdict bands (low < {scoring.LOW_BELOW} <= moderate < {scoring.HIGH_FROM} <= high) "
+          "by the share of loaded sentences:\n")
+    print("| share of sentences with loaded language | articles | low | moderate | high | median score |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    bands = []
+    for lo, hi in zip(SHARE_BINS, SHARE_BINS[1:]):
+        mask = (share >= lo) & ((share < hi) if hi < 1.0 else (share <= hi))
+        n = int(mask.sum())
+        counts = {v: int(sum(1 for r, m in zip(rows, mask) if m and r["verdict"] == v)) for v in ("low", "moderate",
+                                                                                                "high")}
+        med = float(np.median(shipped[mask])) if n else float("nan")
+        bands.append({"share_from": lo, "share_below": hi, "articles": n, **counts, "median_score": med})
+        pct = {v: f"{100 * c / n:.0f} %" if n else "-" for v, c in counts.items()}
+        print(f"| {lo:.2f} to {'below ' if hi < 1 else ''}{hi:.2f} | {n} | {pct['low']} | {pct['moderate']} | "
+              f"{pct['high']} | {med:.2f} |")
+    pct = np.percentile(shipped, [5, 25, 50, 75, 95])
+    print(f"\nshipped score over the {len(rows)} articles: 5th {pct[0]:.2f}, 25th {pct[1]:.2f}, median {pct[2]:.2f}, "
+          f"75th {pct[3]:.2f}, 95th {pct[4]:.2f}")
+    if args.json:
+        args.json.write_text(json.dumps({"model": model_name, "spearman": figures, "bands": bands,
+                                         "articles": rows}, indent=1) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
