@@ -129,3 +129,16 @@ def test_segments_tile_each_sentence_newsy(text):
 @given(st.text(max_size=300))
 def test_segments_tile_each_sentence_any_text(text):
     _check_tiling(text)
+
+
+def test_unmatched_quote_mark_in_scraped_lines_stops_at_its_line():
+    # One sentence a line, no blank lines (as scrapers and some corpora give it).
+    text = ("Officials called it “a pause, not an end.\n"
+            "The talks resume in May.\n"
+            "Both sides sent delegations.")
+    assert voices(text)[1:] == [[("own", "The talks resume in May.")], [("own", "Both sides sent delegations.")]]
+
+
+def test_quotation_wrapped_over_lines_stays_one_quotation():
+    text = "“We will rebuild the\nbridge before winter,” the mayor said."
+    assert voices(text) == [[("quote", "“We will rebuild the\nbridge before winter,”"), ("own", "the mayor said.")]]

@@ -38,7 +38,9 @@ Quotation
 single quotes.  ’ and ' only close a quote when not followed by a letter, so
 apostrophes (don’t, Kerry’s) are ignored.  An unclosed double quote runs to the
 end of its paragraph, as in the news convention of leaving a multi-paragraph
-quote open, but closes at a line end when the next line opens a new quote.
+quote open, but closes at a line end when the next line opens a new quote, and
+at any line end that is not wrapped prose (scraped articles hold a paragraph or
+a sentence per line, and an unmatched mark must not take the rest of them).
 Unclosed single quotes are dropped: they are far more often stray apostrophes
 ("'90s") than quotations.
 
@@ -245,12 +247,17 @@ def _break_kind(text: str, cur: tuple[int, int], nxt: tuple[int, int]) -> int:
     return _BARE
 
 
+def _breaks(text: str, lines: list[tuple[int, int]]) -> tuple[list[int], bool]:
+    """The kind of each line break of a paragraph, and whether the paragraph is wrapped prose."""
+    kinds = [_break_kind(text, lines[i], lines[i + 1]) for i in range(len(lines) - 1)]
+    return kinds, len(lines) >= 3 and 2 * kinds.count(_SOFT) >= len(kinds)
+
+
 def _segments(text: str, lines: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Split a paragraph at the line breaks that end a sentence."""
     if len(lines) == 1:
         return lines
-    kinds = [_break_kind(text, lines[i], lines[i + 1]) for i in range(len(lines) - 1)]
-    wrapped = len(lines) >= 3 and 2 * kinds.count(_SOFT) >= len(kinds)
+    kinds, wrapped = _breaks(text, lines)
     segs = []
     seg_start = lines[0][0]
     for i, kind in enumerate(kinds):
@@ -348,6 +355,7 @@ def _scan_quotes(text: str, lines: list[tuple[int, int]], spans: list) -> None:
         spans.append((stack[k][1], end, stack[k][1] + 1, end))
         del stack[k:]
 
+    kinds, wrapped = _breaks(text, lines)
     for li, (a, b) in enumerate(lines):
         for m in _QUOTE_RE.finditer(text, a, b):
             i = m.start()
@@ -405,8 +413,13 @@ def _scan_quotes(text: str, lines: list[tuple[int, int]], spans: list) -> None:
                     stack.append((_S, i, c))
         if li + 1 < len(lines) and stack:
             # A new quote opening the next line means this one was left open on
-            # purpose (multi-paragraph quotation): end it here.
-            if text[lines[li + 1][0]] in _LINE_OPENERS:
+            # purpose (multi-paragraph quotation): end it here.  So does a line
+            # break that is not wrapped prose (scraped text puts a paragraph, or
+            # a sentence, on each line): a quotation carries on past a line end
+            # only into a line that opens with a quote mark, so an unmatched
+            # mark takes at most the rest of its line, not the article.
+            hard = kinds[li] != _SOFT and not (wrapped and b - a <= _WRAP_WIDTH)
+            if hard or text[lines[li + 1][0]] in _LINE_OPENERS:
                 k = next((k for k, it in enumerate(stack) if it[0] != _S), None)
                 if k is not None:
                     abandon(k, b)
