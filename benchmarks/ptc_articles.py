@@ -1,11 +1,11 @@
 """The article score on real articles: PTC's 371 training articles against their loaded-language spans.
 
-    python benchmarks/ptc_articles.py [--model PATH] [--articles DIR] [--labels FILE] [--json OUT]
+    python benchmarks/ptc_articles.py [--model PATH] [--ptc DIR] [--json OUT]
 
 PTC (Da San Martino et al. 2019, "Fine-grained analysis of propaganda in news
 articles") marks spans of propaganda techniques in news articles; two of them,
 Loaded_Language and Name_Calling,Labeling, are what framing calls loaded
-wording.  For each article the reference is the **share of its sentences**
+wording (``framing.corpus.ptc`` reads them).  For each article the reference is the **share of its sentences**
 (PTC's own lines, one sentence a line, the headline included) that overlap at
 least one such span.  The score must come from a model that never trained on
 these articles: the shipped fast model is trained on BABE alone; pass
@@ -32,40 +32,28 @@ from scipy.stats import spearmanr
 
 import framing
 from framing import scoring
+from framing.corpus import LOADED_TECHNIQUES, read_ptc
+from framing.corpus.ptc import ARTICLES_DIR
 
 PTC = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "ptc"
-TECHNIQUES = ("Loaded_Language", "Name_Calling,Labeling")
 BOOTSTRAP = 1000
 SHARE_BINS = (0.0, 0.1, 0.2, 0.3, 0.45, 1.0)  # the last bins are wider: few articles are that loaded
 
 
-def read_spans(labels: Path) -> dict[str, list[tuple[int, int]]]:
-    spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for line in labels.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        article, technique, start, end = line.split("\t")
-        if technique in TECHNIQUES:
-            spans[article].append((int(start), int(end)))
-    return spans
-
-
-def line_spans(text: str) -> list[tuple[int, int]]:
-    out, pos = [], 0
-    for line in text.split("\n"):
-        if line.strip():
-            out.append((pos, pos + len(line)))
-        pos += len(line) + 1
+def by_article(sentences) -> dict[str, list]:
+    out: dict[str, list] = defaultdict(list)
+    for s in sentences:
+        out[s.article].append(s)
     return out
 
 
-def loaded_share(text: str, spans: list[tuple[int, int]]) -> float:
-    lines = line_spans(text)
-    hit = sum(any(a < e and s < b for s, e in spans) for a, b in lines)
+def loaded_share(lines, keep=lambda span: True) -> float:
+    """Share of the article's lines (PTC's sentences) overlapping a loaded span that ``keep`` accepts."""
+    hit = sum(any(sp.technique in LOADED_TECHNIQUES and keep(sp) for sp in line.spans) for line in lines)
     return hit / len(lines) if lines else 0.0
 
 
-def outside_quotes(result, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def outside_quotes(result):
     """The spans whose middle is not inside a quotation as framing reads the article.
 
     PTC's annotators marked loaded language wherever it stands, quoted speech
@@ -74,7 +62,7 @@ def outside_quotes(result, spans: list[tuple[int, int]]) -> list[tuple[int, int]
     apart (it leans on framing's own quote detection, so it is the weaker one).
     """
     quotes = [(g.start, g.end) for s in result.sentences if not s.headline for g in s.segments if g.voice == "quote"]
-    return [(a, b) for a, b in spans if not any(qa <= (a + b) // 2 < qb for qa, qb in quotes)]
+    return lambda span: not any(qa <= (span.start + span.end) // 2 < qb for qa, qb in quotes)
 
 
 def definitions(result) -> dict[str, float]:
@@ -103,31 +91,30 @@ def definitions(result) -> dict[str, float]:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", default=None, help="model file (default: the shipped model)")
-    ap.add_argument("--articles", type=Path, default=PTC / "train-articles")
-    ap.add_argument("--labels", type=Path, default=PTC / "train-task-flc-tc.labels")
+    ap.add_argument("--ptc", type=Path, default=PTC, help="PTC folder (train-articles/ and the labels file)")
     ap.add_argument("--json", type=Path, default=None, help="also write per-article figures here")
     args = ap.parse_args()
 
     model = framing.load_model(args.model)
-    spans = read_spans(args.labels)
-    files = sorted(args.articles.glob("article*.txt"))
+    articles = by_article(read_ptc(args.ptc))
     t0 = time.time()
     rows = []
-    for k, path in enumerate(files):
-        text = path.read_text(encoding="utf-8")
-        article_id = path.stem.removeprefix("article")
+    for k, (article_id, lines) in enumerate(sorted(articles.items())):
+        path = args.ptc / ARTICLES_DIR / f"article{article_id}.txt"
+        # newline="" as the reader does: the span offsets count "\r\n" as two characters.
+        with open(path, encoding="utf-8", newline="") as fh:
+            text = fh.read()
         result = scoring.score_text(model, text, path.name, cues=False)
-        gold = spans.get(article_id, [])
-        rows.append({"article": article_id, "share": loaded_share(text, gold),
-                     "share_own": loaded_share(text, outside_quotes(result, gold)),
-                     "verdict": result.verdict, "sentences": len(line_spans(text)), **definitions(result)})
+        rows.append({"article": article_id, "share": loaded_share(lines),
+                     "share_own": loaded_share(lines, outside_quotes(result)),
+                     "verdict": result.verdict, "sentences": len(lines), **definitions(result)})
         if (k + 1) % 50 == 0:
-            print(f"  {k + 1}/{len(files)} articles, {time.time() - t0:.0f} s", file=sys.stderr)
+            print(f"  {k + 1}/{len(articles)} articles, {time.time() - t0:.0f} s", file=sys.stderr)
 
     share = np.array([r["share"] for r in rows])
     model_name = args.model or "shipped model (models/framing.joblib, BABE only)"
     print(f"{len(rows)} PTC articles, model: {model_name}; {time.time() - t0:.0f} s")
-    print(f"reference: share of an article's sentences overlapping {' or '.join(TECHNIQUES)}; "
+    print(f"reference: share of an article's sentences overlapping {' or '.join(sorted(LOADED_TECHNIQUES))}; "
           f"median {np.median(share):.2f}, quartiles {np.percentile(share, 25):.2f}-{np.percentile(share, 75):.2f}\n")
     share_own = np.array([r["share_own"] for r in rows])
     print("Spearman rho between the article score and the share of sentences with loaded language, "

@@ -465,7 +465,8 @@ def _nonspace(s: str) -> int:
 
 # --- voices -------------------------------------------------------------------
 
-# The words voices and page furniture count ("don’t" is one word).
+# The project's one word pattern ("don’t" is one word): voices and page furniture
+# count with it here, and features re-export it as features.TOKEN_RE.
 WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
 
 

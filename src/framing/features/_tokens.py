@@ -1,7 +1,9 @@
 """Tokens and quote masks: the one word regex of the project.
 
-Features, explanations and the article scorer's word count all split words with
-``TOKEN_RE``, so a "word" means the same thing everywhere.
+Features, explanations, the voice splitter and page-furniture rules, and the
+article scorer's word weights all split words with ``TOKEN_RE``, so a "word"
+means the same thing everywhere. It is defined at the sentences layer
+(``framing.sentences.WORD``), below features, so the voice splitter can use it.
 """
 
 from __future__ import annotations
@@ -10,10 +12,12 @@ import re
 
 import numpy as np
 
+from framing.sentences import WORD
+
 __all__ = ["TOKEN_RE", "QUOTE_RE", "DIRECT_QUOTE_MIN_WORDS", "tokenize_spans", "tokenize_words", "as_text_list", "quoted_stretches", "quote_mask"]
 
 
-TOKEN_RE = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
+TOKEN_RE = WORD
 QUOTE_RE = re.compile(r'"[^"]*"|\u201c[^\u201d]*\u201d')
 DIRECT_QUOTE_MIN_WORDS = 4
 
