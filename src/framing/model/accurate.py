@@ -48,16 +48,18 @@ def _encoder_group(pipeline):
 class AccurateModel(StaticModel):
     """A static pipeline whose feature union holds an ``encoder`` group (an ONNX encoder).
 
-    ``run`` is the fine-tuning run (:class:`framing.model.finetune.EncoderRun`-like:
-    ``graph``, ``tokenizer``, ``oof``, ``info``, ``save``) the model was trained with.
+    ``run`` is the fine-tuning run (:class:`framing.model.finetune.EncoderRun`) a
+    freshly trained model holds; a loaded one knows the folder it came from
+    (``run_dir``) instead, and saving it elsewhere copies that folder.
     """
 
     kind = KIND
     tier = TIER
 
-    def __init__(self, pipeline, calibration, threshold, card, run=None):
+    def __init__(self, pipeline, calibration, threshold, card, run=None, run_dir=None):
         super().__init__(pipeline, calibration, threshold, card)
         self.run = run
+        self.run_dir = run_dir
 
     def set_threads(self, n_threads: int) -> None:
         _encoder_group(self.pipeline).encoder.set_threads(n_threads)
@@ -75,13 +77,31 @@ class AccurateModel(StaticModel):
         """Write the run's folder beside the model (unless the very same run is there)
         and return what the card records of it."""
         target = encoder_dir_for(path)
-        digest = hashlib.sha256(self.run.graph).hexdigest()
-        from framing.model.finetune import RUN_FILES
-
-        current = target / RUN_FILES["graph"]
+        digest = hashlib.sha256(_encoder_group(self.pipeline).encoder.model).hexdigest()
+        current = target / "model.onnx"
         if not (current.is_file() and hashlib.sha256(current.read_bytes()).hexdigest() == digest):
-            self.run.save(target)
+            if self.run is not None:
+                self.run.save(target)
+            else:
+                _copy_folder(self.run_dir, target)
         return {"encoder_run": {"dir": target.name, "graph_sha256": digest}}
+
+
+def _copy_folder(source: Path, target: Path) -> None:
+    """Copy a run's folder whole or not at all (a new folder renamed over the old)."""
+    import shutil
+    import tempfile
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        shutil.copytree(source, tmp, dirs_exist_ok=True)
+        os.chmod(tmp, 0o755)
+        if target.exists():
+            shutil.rmtree(target)
+        tmp.rename(target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def from_artifact(path: str | os.PathLike, card: dict[str, Any]) -> AccurateModel:
@@ -103,19 +123,5 @@ def from_artifact(path: str | os.PathLike, card: dict[str, Any]) -> AccurateMode
         _encoder_group(pipeline).encoder = OnnxEncoder(graph, tokenizer, max_length=max_length)
 
     model = load_static(path, card, model_class=AccurateModel, attach=attach)
-    model.run = _LoadedRun(root)
+    model.run_dir = root
     return model
-
-
-class _LoadedRun:
-    """A loaded model's run, read from its folder only if the model is saved elsewhere."""
-
-    def __init__(self, root: Path):
-        self.root = root
-
-    def __getattr__(self, name):
-        from framing.model.finetune import load_run
-
-        run = load_run(self.root)
-        self.__dict__.update(graph=run.graph, tokenizer=run.tokenizer, oof=run.oof, info=run.info, save=run.save)
-        return self.__dict__[name]
