@@ -113,3 +113,21 @@ def test_missing_encoder_files_are_a_one_line_error(tmp_path):
         train(read_corpus(TEAM_CORPUS), {"use_loaded": False, "use_embedding": False}, {"bias": set()},
               kind="accurate", encoder_dir=tmp_path)
     assert "\n" not in str(info.value)
+
+
+def test_loaded_model_scores_in_worker_processes(accurate_model, tmp_path):
+    """A loaded accurate model travels to --n-jobs workers (its encoder graph with it)
+    and gives the same output as one process."""
+    from framing.batch import predict_file
+    from framing.model import MODEL_SUFFIX, load, save
+
+    model, _ = accurate_model
+    loaded = load(save(model, tmp_path / f"acc{MODEL_SUFFIX}"))
+    source = tmp_path / "in.txt"
+    source.write_text("\n".join(SENTENCES * 5) + "\n", encoding="utf-8")
+    outputs = []
+    for n_jobs in (1, 2):
+        out = tmp_path / f"out{n_jobs}.jsonl"
+        predict_file(source, out, model=loaded, n_jobs=n_jobs, chunk_size=4)
+        outputs.append(out.read_text(encoding="utf-8"))
+    assert outputs[0] == outputs[1] and len(outputs[0].splitlines()) == 20
