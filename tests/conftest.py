@@ -17,7 +17,7 @@ LEXICONS = SHARED / "lexicons"
 SEEDS = SHARED / "seeds"
 EXAMPLES = REPO / "examples"
 TEAM_CORPUS = REPO / "corpus" / "examples.csv"
-DEFAULT_MODEL = REPO / "models" / "framing.joblib"
+DEFAULT_MODEL = REPO / "src" / "framing" / "models" / "framing.joblib"
 
 
 def run_cli(*args: str, input: str | bytes | None = None, cwd: Path | None = None, env: dict | None = None):
@@ -81,7 +81,7 @@ def small_model(small_model_path):
 @pytest.fixture(scope="session")
 def default_model_path() -> Path:
     if not DEFAULT_MODEL.exists():
-        pytest.skip("no default model in models/ yet")
+        pytest.skip("no default model in src/framing/models/ yet")
     return DEFAULT_MODEL
 
 
@@ -130,7 +130,7 @@ def shutil_which(name: str) -> str | None:
 
 @pytest.fixture(scope="session")
 def scoring_model_path(small_model_path) -> Path:
-    """The model the report tests score with: the team-corpus model, so the tests never depend on models/."""
+    """The model the report tests score with: the team-corpus model, so the tests never depend on the shipped model."""
     return small_model_path
 
 

@@ -27,7 +27,8 @@ from framing.features import (
 )
 from framing.lexicons import ENV_VAR, default_lexicon_dir, load_lexicons
 
-HAVE_LEXICONS = default_lexicon_dir().is_dir() or bool(os.environ.get(ENV_VAR))
+_DEFAULT_LEXICONS = default_lexicon_dir()  # None outside a clone
+HAVE_LEXICONS = (_DEFAULT_LEXICONS is not None and _DEFAULT_LEXICONS.is_dir()) or bool(os.environ.get(ENV_VAR))
 try:  # the embedding features need wordllama at training time only
     import wordllama  # noqa: F401
 

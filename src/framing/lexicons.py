@@ -1,9 +1,9 @@
 """Find and read the third-party cue lexicons (training-time input only).
 
 The lexicons live outside the repository (``../shared/lexicons`` next to the
-repo, or wherever the ``FRAMING_LEXICONS`` environment variable points). They
-are read once when a model is trained; everything a fitted model needs from them
-is copied into the estimator as plain Python sets/dicts, so a pickled model
+repo, or wherever the ``FRAMING_LEXICONS`` environment variable points; see
+:mod:`framing.paths`). They are read once when a model is trained; everything a
+fitted model needs from them is copied into the estimator as plain Python sets/dicts, so a pickled model
 needs no lexicon files.
 
 ``load_lexicons()`` returns a dict with these keys:
@@ -26,11 +26,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from framing import paths
 from framing.errors import FramingError
 
 __all__ = ["ENV_VAR", "default_lexicon_dir", "find_lexicon_dir", "load_lexicons"]
 
-ENV_VAR = "FRAMING_LEXICONS"
+ENV_VAR = paths.ENV_LEXICONS
 
 _RECASENS = {
     "bias": "recasens2013/bias-lexicon.txt",
@@ -44,19 +45,22 @@ _MPQA = "mpqa-subjectivity/subjclueslen1-HLTEMNLP05.tff"
 _VAD = "nrc-vad/NRC-VAD-Lexicon.txt"
 
 
-def default_lexicon_dir() -> Path:
-    """``../shared/lexicons`` relative to the repository root."""
-    return Path(__file__).resolve().parents[3] / "shared" / "lexicons"
+def default_lexicon_dir() -> Path | None:
+    """$FRAMING_LEXICONS, else ``../shared/lexicons`` beside the repository the working directory is in."""
+    return paths.default_lexicon_dir()
 
 
 def find_lexicon_dir(path: str | os.PathLike | None = None) -> Path:
-    """Resolve the lexicon directory: explicit path, else $FRAMING_LEXICONS, else default."""
+    """Resolve the lexicon directory: explicit path, else $FRAMING_LEXICONS, else the repository's ../shared."""
     if path is not None:
         candidates = [(Path(path), "the given path")]
     elif os.environ.get(ENV_VAR):
         candidates = [(Path(os.environ[ENV_VAR]), f"${ENV_VAR}")]
     else:
-        candidates = [(default_lexicon_dir(), "the default location")]
+        default = default_lexicon_dir()
+        if default is None:
+            raise paths.require("lexicons", "--lexicons DIR", ENV_VAR)
+        candidates = [(default, "the default location")]
     for cand, how in candidates:
         if not cand.is_dir():
             raise FramingError(

@@ -14,6 +14,7 @@ import tempfile
 import urllib.error
 import urllib.request
 
+from framing import paths
 from framing.errors import FramingError
 from framing.hashing import sha256_file
 
@@ -42,12 +43,8 @@ DEFAULT_BABE_NAME = "final_labels_SG2.csv"
 
 
 def mirror_dir() -> pathlib.Path | None:
-    """$FRAMING_CORPUS_DIR, else ../shared/corpora/babe beside the repository if it exists."""
-    env = os.environ.get("FRAMING_CORPUS_DIR")
-    if env:
-        return pathlib.Path(env)
-    shared = pathlib.Path(__file__).resolve().parents[4] / "shared" / "corpora" / "babe"
-    return shared if shared.is_dir() else None
+    """$FRAMING_CORPUS_DIR, else ../shared/corpora/babe beside the clone the working directory is in."""
+    return paths.corpus_mirror_dir()
 
 
 def _cache_dir() -> pathlib.Path:
@@ -68,7 +65,11 @@ def _verify(path: pathlib.Path, name: str) -> pathlib.Path:
 
 
 def default_corpus_path() -> pathlib.Path:
-    """BABE SG2: from the local mirror if there is one (no network), else the download cache."""
+    """BABE SG2: from the local mirror if there is one (no network), else the download cache.
+
+    The download is the fallback of a clone without ``../shared`` (the DVC
+    pipeline's first stage); outside a clone the user names the corpus.
+    """
     mirror = mirror_dir()
     if mirror is not None:
         path = mirror / DEFAULT_BABE_NAME
@@ -77,6 +78,8 @@ def default_corpus_path() -> pathlib.Path:
             # to the network would hide it and break offline machines.
             raise FramingError(f"BABE mirror has no {DEFAULT_BABE_NAME} (set by FRAMING_CORPUS_DIR?)", mirror)
         return _verify(path, DEFAULT_BABE_NAME)
+    if paths.repo_root() is None:
+        raise paths.require("corpus", "--corpus FILE", paths.ENV_CORPUS_DIR)
     return fetch_babe(_cache_dir())
 
 

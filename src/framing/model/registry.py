@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 from types import ModuleType
 
+from framing import paths
 from framing.errors import FramingError
 from framing.model.base import FramingModel
 from framing.model.card import read_card, write_model
@@ -71,12 +72,12 @@ def load(path: str | os.PathLike) -> FramingModel:
 
 
 def default_model_path(kind: str = DEFAULT_KIND) -> Path:
-    """$FRAMING_MODEL, else the shipped model of ``kind`` in the repository's models/ folder."""
-    env = os.environ.get("FRAMING_MODEL")
+    """$FRAMING_MODEL, else the shipped model of ``kind``, inside the package (framing/models/)."""
+    env = os.environ.get(paths.ENV_MODEL)
     if env:
         return Path(env)
     kind_module(kind)
-    return Path(__file__).resolve().parents[3] / "models" / MODEL_FILES[kind]
+    return paths.shipped_model_path(MODEL_FILES[kind])
 
 
 def load_default(kind: str = DEFAULT_KIND) -> FramingModel:

@@ -1,0 +1,128 @@
+"""Where framing finds its data and its shipped models.
+
+Data (the BABE corpus, the cue lexicons) comes from, in order:
+
+1. what the user passes (``--corpus``, ``--lexicons``), relative to the working
+   directory like any path on a command line;
+2. environment variables: ``FRAMING_CORPUS_DIR`` (a folder holding BABE's
+   files), ``FRAMING_LEXICONS`` (the lexicon folder), ``FRAMING_SHARED`` (a
+   folder laid out like ``../shared``: ``corpora/babe/`` and ``lexicons/``);
+3. the framing repository the working directory is inside (found by walking up
+   to a ``pyproject.toml`` naming the project ``framing``, or a ``dvc.yaml``
+   running it), then ``../shared`` beside it.
+
+Never from where the package is installed: once installed, that is a
+site-packages folder with nothing beside it. Outside a clone, a command that
+needs data the user did not give says in one line what to pass
+(:func:`require`).
+
+The shipped models are package data (``framing/models/``), found with
+importlib.resources, so an editable install and a wheel find them alike.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from importlib import resources
+from pathlib import Path
+
+from framing.errors import FramingError
+
+ENV_CORPUS_DIR = "FRAMING_CORPUS_DIR"
+ENV_LEXICONS = "FRAMING_LEXICONS"
+ENV_SHARED = "FRAMING_SHARED"
+ENV_MODEL = "FRAMING_MODEL"
+
+MODELS_PACKAGE_DIR = "models"
+DEFAULT_MODEL_NAME = "framing.joblib"
+
+# A line `name = "framing"` in pyproject.toml; a regex rather than tomllib,
+# which Python 3.10 (still supported) does not have.
+_PROJECT_NAME = re.compile(r'^\s*name\s*=\s*["\']framing["\']\s*$', re.MULTILINE)
+_RUNS_FRAMING = re.compile(r"\bframing\b")
+
+
+def _is_framing_repo(folder: Path) -> bool:
+    try:
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and _PROJECT_NAME.search(pyproject.read_text(encoding="utf-8", errors="replace")):
+            return True
+        dvc = folder / "dvc.yaml"
+        # A dvc.yaml alone could be any DVC project; only one that runs framing counts.
+        return dvc.is_file() and bool(_RUNS_FRAMING.search(dvc.read_text(encoding="utf-8", errors="replace")))
+    except OSError:
+        return False
+
+
+def repo_root(start: str | os.PathLike | None = None) -> Path | None:
+    """The framing repository the working directory (or ``start``) is inside, if any."""
+    here = Path(start) if start is not None else Path.cwd()
+    here = here.resolve()
+    for folder in (here, *here.parents):
+        if _is_framing_repo(folder):
+            return folder
+    return None
+
+
+def shared_dir() -> Path | None:
+    """$FRAMING_SHARED, else ``../shared`` beside the repository the working directory is in."""
+    env = os.environ.get(ENV_SHARED)
+    if env:
+        return Path(env)
+    root = repo_root()
+    if root is None:
+        return None
+    shared = root.parent / "shared"
+    return shared if shared.is_dir() else None
+
+
+def corpus_mirror_dir() -> Path | None:
+    """A local folder of BABE files: $FRAMING_CORPUS_DIR, else <shared>/corpora/babe; None if neither."""
+    env = os.environ.get(ENV_CORPUS_DIR)
+    if env:
+        return Path(env)
+    shared = shared_dir()
+    if shared is None:
+        return None
+    mirror = shared / "corpora" / "babe"
+    return mirror if mirror.is_dir() else None
+
+
+def default_lexicon_dir() -> Path | None:
+    """$FRAMING_LEXICONS, else <shared>/lexicons; None when neither is known."""
+    env = os.environ.get(ENV_LEXICONS)
+    if env:
+        return Path(env)
+    shared = shared_dir()
+    return None if shared is None else shared / "lexicons"
+
+
+def require(what: str, option: str, env: str | None = None) -> FramingError:
+    """The one-line error for data the user did not give and no repository supplies."""
+    hint = f" or set {env}" if env else ""
+    return FramingError(f"no {what} given and not inside a framing repository: pass {option}{hint}")
+
+
+def shipped_model_dir() -> Path:
+    """The folder of models shipped inside the package (editable or installed alike)."""
+    folder = resources.files("framing").joinpath(MODELS_PACKAGE_DIR)
+    # Installed packages are plain folders (wheels unpack); a zipped install would
+    # give a non-filesystem Traversable, whose files the loaders cannot memory-map.
+    if not isinstance(folder, Path):
+        raise FramingError(f"framing is installed in a zip archive; pass --model or set {ENV_MODEL}")
+    return folder
+
+
+def shipped_model_path(name: str = DEFAULT_MODEL_NAME) -> Path:
+    return shipped_model_dir() / name
+
+
+def repo_model_path(name: str = DEFAULT_MODEL_NAME) -> Path | None:
+    """Where a clone keeps the shipped model (what ``framing train`` rewrites), if inside one.
+
+    Not :func:`shipped_model_path`: for a non-editable install that is inside
+    site-packages, which training must never write to.
+    """
+    root = repo_root()
+    return None if root is None else root / "src" / "framing" / MODELS_PACKAGE_DIR / name
