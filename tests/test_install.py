@@ -1,0 +1,120 @@
+"""The package as a user gets it: sdist and wheel built from a clean copy, installed in a fresh
+virtual environment, run from an empty folder with no repository around it.
+
+Marked ``install`` (deselect with ``-m "not install"`` while iterating), but never
+skipped: CI runs it with the rest of the suite. It takes about a minute, most of
+it pip installing the dependencies (from pip's cache after the first run).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from conftest import EXAMPLES, REPO
+
+pytestmark = pytest.mark.install
+
+MAX_WHEEL_BYTES = 40 * 1024 * 1024  # both tiers together (issue 12)
+SHIPPED = ("framing/models/framing.joblib", "framing/models/framing.card.json")
+
+
+def _run(args, cwd: Path, env: dict, input: bytes | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
+    return subprocess.run(args, cwd=cwd, env=env, input=input, capture_output=True, timeout=timeout)
+
+
+def _ok(result: subprocess.CompletedProcess) -> str:
+    assert result.returncode == 0, (result.args, result.stderr.decode(errors="replace")[-3000:])
+    return result.stdout.decode()
+
+
+def _clean_copy(dest: Path) -> Path:
+    """What a fresh clone holds: tracked files plus new ones not ignored (nothing built, no .venv, no data/)."""
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                            cwd=REPO, capture_output=True, check=True).stdout.decode().split("\0")
+    for rel in filter(None, listed):
+        source = REPO / rel
+        if source.is_file():  # a tracked file deleted in the working tree is not copied
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, dest / rel)
+    return dest
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory):
+    """A fresh venv with the wheel built from the sdist of a clean copy; its bin/ and the wheel."""
+    root = tmp_path_factory.mktemp("install")
+    # No PYTHONPATH (the tests' own may point at src/), no framing settings, no outer venv.
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("FRAMING_") and k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
+    venv = root / "venv"
+    _ok(_run([sys.executable, "-m", "venv", str(venv)], root, env))
+    python = venv / "bin" / "python"
+    env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+    # The build backend pyproject.toml asks for, so the sdist can be built here.
+    _ok(_run([str(python), "-m", "pip", "install", "-q", "setuptools>=68", "wheel"], root, env))
+    source = _clean_copy(root / "clone")
+    dist = root / "dist"
+    code = f"from setuptools import build_meta; print(build_meta.build_sdist({str(dist)!r}))"
+    sdist = dist / _ok(_run([str(python), "-c", code], source, env)).strip().splitlines()[-1]
+    with tarfile.open(sdist) as tar:
+        names = tar.getnames()
+    for name in SHIPPED:
+        assert any(n.endswith("src/" + name) for n in names), f"{name} is not in the sdist"
+    # The wheel from the sdist, as pip would build it for a user who has only the sdist.
+    _ok(_run([str(python), "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", str(dist),
+              str(sdist)], root, env))
+    (wheel,) = dist.glob("framing-*.whl")
+    _ok(_run([str(python), "-m", "pip", "install", "-q", str(wheel)], root, env, timeout=600))
+    empty = root / "empty"
+    empty.mkdir()
+    return {"bin": venv / "bin", "wheel": wheel, "env": env, "cwd": empty}
+
+
+def test_wheel_carries_the_shipped_model_and_stays_small(installed, record_property):
+    wheel = installed["wheel"]
+    size = wheel.stat().st_size
+    record_property("wheel_bytes", size)
+    print(f"\nwheel {wheel.name}: {size / 1e6:.2f} MB")
+    with zipfile.ZipFile(wheel) as zf:
+        names = set(zf.namelist())
+    assert set(SHIPPED) <= names
+    assert not [n for n in names if n.endswith(".tmp")]
+    assert size <= MAX_WHEEL_BYTES, f"wheel is {size / 1e6:.1f} MB"
+
+
+def test_installed_framing_works_from_an_empty_folder(installed):
+    cwd, env, bin_ = installed["cwd"], installed["env"], installed["bin"]
+    shutil.copy(EXAMPLES / "loaded.txt", cwd / "a.txt")
+    shutil.copy(EXAMPLES / "neutral.txt", cwd / "b.txt")
+    framing = str(bin_ / "framing")
+
+    where = _ok(_run([str(bin_ / "python"), "-c", "import framing; print(framing.__file__)"], cwd, env))
+    assert "site-packages" in where and str(REPO) not in where
+
+    assert "loaded" in _ok(_run([framing, "score", "a.txt"], cwd, env))
+    article = json.loads(_ok(_run([framing, "score", "--format", "json", "a.txt"], cwd, env)))
+    assert article["file"] == "a.txt" and 0 <= article["score"] <= 1
+
+    line = b'{"text": "Critics slammed the reckless scheme as a cash grab."}\n'
+    (row,) = [json.loads(x) for x in _ok(_run([framing, "predict", "-"], cwd, env, input=line)).splitlines()]
+    assert row["text"] == "Critics slammed the reckless scheme as a cash grab." and row["label"] in ("loaded", "neutral")
+
+    assert "a.txt" in _ok(_run([framing, "compare", "a.txt", "b.txt"], cwd, env))
+
+    version = _ok(_run([str(bin_ / "python"), "-m", "framing", "--version"], cwd, env))
+    card = json.loads((REPO / "src" / "framing" / "models" / "framing.card.json").read_text())
+    assert card["artifact"]["sha256"] in version
+
+    train = _run([framing, "train"], cwd, env)
+    err = train.stderr.decode()
+    assert train.returncode != 0 and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1 and "--corpus" in err, err
