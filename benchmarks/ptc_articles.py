@@ -112,7 +112,7 @@ def main() -> int:
             print(f"  {k + 1}/{len(articles)} articles, {time.time() - t0:.0f} s", file=sys.stderr)
 
     share = np.array([r["share"] for r in rows])
-    model_name = args.model or "shipped model (models/framing.joblib, BABE only)"
+    model_name = args.model or "shipped model (models/fast.framing, BABE only)"
     print(f"{len(rows)} PTC articles, model: {model_name}; {time.time() - t0:.0f} s")
     print(f"reference: share of an article's sentences overlapping {' or '.join(sorted(LOADED_TECHNIQUES))}; "
           f"median {np.median(share):.2f}, quartiles {np.percentile(share, 25):.2f}-{np.percentile(share, 75):.2f}\n")

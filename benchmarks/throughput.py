@@ -1,6 +1,6 @@
 """Throughput and peak memory of `framing predict`, against a plain TF-IDF + LR yardstick.
 
-    python benchmarks/throughput.py --model /tmp/m.joblib [--n 100000] [--memory-sizes 100000 1000000]
+    python benchmarks/throughput.py --model /tmp/m.framing [--n 100000] [--memory-sizes 100000 1000000]
 
 What it measures, all in one run so the figures are comparable:
 
@@ -131,7 +131,7 @@ def run_cli(args: list[str]) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--model", type=Path, default=REPO / "models" / "framing.joblib")
+    ap.add_argument("--model", type=Path, default=REPO / "src" / "framing" / "models" / "fast.framing")
     ap.add_argument("--n", type=int, default=100_000, help="sentences for the throughput runs")
     ap.add_argument("--in-process-n", type=int, default=20_000, help="sentences for the in-process figures")
     ap.add_argument("--memory-sizes", type=int, nargs="+", default=[100_000, 1_000_000])
@@ -144,7 +144,7 @@ def main() -> None:
     workdir = opts.workdir or Path(tempfile.mkdtemp(prefix="framing-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     model = str(opts.model)
-    card = json.loads(opts.model.with_name(opts.model.name.replace(".joblib", ".card.json")).read_text())
+    card = json.loads(opts.model.with_name(opts.model.name.replace(".framing", ".card.json")).read_text())
     sha = card["artifact"]["sha256"][:12]
     print(f"model {model} (sha256 {sha}..., trained on {card['training_data']['sentences']} sentences)", flush=True)
 

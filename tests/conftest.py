@@ -17,7 +17,7 @@ LEXICONS = SHARED / "lexicons"
 SEEDS = SHARED / "seeds"
 EXAMPLES = REPO / "examples"
 TEAM_CORPUS = REPO / "corpus" / "examples.csv"
-DEFAULT_MODEL = REPO / "src" / "framing" / "models" / "framing.joblib"
+DEFAULT_MODEL = REPO / "src" / "framing" / "models" / "fast.framing"
 
 
 def run_cli(*args: str, input: str | bytes | None = None, cwd: Path | None = None, env: dict | None = None):
@@ -65,7 +65,7 @@ def lexicons(lexicons_dir):
 @pytest.fixture(scope="session")
 def small_model_path(tmp_path_factory, lexicons_dir) -> Path:
     """A model trained through the CLI on the team's own small corpus: fast, and independent of BABE."""
-    out = tmp_path_factory.mktemp("model") / "small.joblib"
+    out = tmp_path_factory.mktemp("model") / "small.framing"
     result = run_cli("train", "--corpus", str(TEAM_CORPUS), "--out", str(out), "--lexicons", str(lexicons_dir))
     assert result.returncode == 0, result.stderr.decode()
     return out

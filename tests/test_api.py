@@ -55,8 +55,8 @@ def test_default_model_comes_from_FRAMING_MODEL(small_model_path):
 
 def test_load_model_errors_name_the_file(tmp_path):
     with pytest.raises(framing.FramingError) as info:
-        framing.load_model(tmp_path / "missing.joblib")
-    assert info.value.path == str(tmp_path / "missing.joblib")
+        framing.load_model(tmp_path / "missing.framing")
+    assert info.value.path == str(tmp_path / "missing.framing")
 
 
 def test_score_article(small_model):

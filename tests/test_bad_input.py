@@ -44,7 +44,7 @@ def test_one_bad_article_among_good_ones(small_model_path, tmp_path, repo):
 
 
 def test_corrupt_model(small_model_path, tmp_path):
-    bad = tmp_path / "bad.joblib"
+    bad = tmp_path / "bad.framing"
     data = bytearray(small_model_path.read_bytes())
     data[len(data) // 2] ^= 0xFF
     bad.write_bytes(bytes(data))
@@ -53,13 +53,13 @@ def test_corrupt_model(small_model_path, tmp_path):
 
 
 def test_foreign_model_file(tmp_path):
-    foreign = tmp_path / "foreign.joblib"
+    foreign = tmp_path / "foreign.framing"
     foreign.write_text("this is not a model")
     assert_one_line_error(run_cli("predict", "--model", str(foreign), "-", input="A sentence."), str(foreign))
 
 
 def test_truncated_model_with_no_card(small_model_path, tmp_path):
-    trunc = tmp_path / "trunc.joblib"
+    trunc = tmp_path / "trunc.framing"
     trunc.write_bytes(small_model_path.read_bytes()[:100])
     assert_one_line_error(run_cli("predict", "--model", str(trunc), "-", input="A sentence."), str(trunc))
 
@@ -67,7 +67,7 @@ def test_truncated_model_with_no_card(small_model_path, tmp_path):
 def test_corpus_with_bad_label(tmp_path):
     path = tmp_path / "bad.csv"
     path.write_text("text,label\nA calm sentence.,neutral\nAn awful sentence.,awful\n")
-    out = tmp_path / "m.joblib"
+    out = tmp_path / "m.framing"
     line = assert_one_line_error(run_cli("train", "--corpus", str(path), "--out", str(out)), f"{path}:3")
     assert "label" in line
     assert not out.exists()
@@ -76,7 +76,7 @@ def test_corpus_with_bad_label(tmp_path):
 def test_corpus_with_missing_column(tmp_path):
     path = tmp_path / "nolabel.csv"
     path.write_text("text\nA calm sentence.\n")
-    assert_one_line_error(run_cli("train", "--corpus", str(path), "--out", str(tmp_path / "m.joblib")), str(path))
+    assert_one_line_error(run_cli("train", "--corpus", str(path), "--out", str(tmp_path / "m.framing")), str(path))
 
 
 def test_jsonl_line_that_does_not_parse(small_model_path, tmp_path):
@@ -100,7 +100,7 @@ def test_failed_predict_keeps_the_previous_output(small_model_path, tmp_path):
 
 
 def test_failed_training_keeps_the_previous_model(small_model_path, tmp_path):
-    target = tmp_path / "model.joblib"
+    target = tmp_path / "model.framing"
     target.write_bytes(small_model_path.read_bytes())
     card = small_model_path.with_name("small.card.json")
     (tmp_path / "model.card.json").write_text(card.read_text())

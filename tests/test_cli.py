@@ -73,7 +73,7 @@ def test_predict_stdin_and_output_file(tmp_path, small_model_path):
 
 def test_predict_is_deterministic_across_training_runs(tmp_path, small_model_path, lexicons_dir):
     """Same corpus, parameters and seed: the same model and identical predictions."""
-    again = tmp_path / "again.joblib"
+    again = tmp_path / "again.framing"
     assert run_cli("train", "--corpus", str(TEAM_CORPUS), "--out", str(again), "--lexicons", str(lexicons_dir)).returncode == 0
     first = run_cli("predict", "--model", str(small_model_path), "-", input="\n".join(SENTENCES))
     second = run_cli("predict", "--model", str(again), "-", input="\n".join(SENTENCES))
@@ -160,7 +160,7 @@ def test_train_reads_the_train_section_of_params_yaml(tmp_path, lexicons_dir):
     params = tmp_path / "params.yaml"
     params.write_text("prepare:\n  dedupe: true\ntrain:\n  seed: 3\n  kind: static\n"
                       "  model:\n    use_embedding: false\n    C: 0.5\nevaluate:\n  folds: 2\n")
-    out = tmp_path / "m.joblib"
+    out = tmp_path / "m.framing"
     result = run_cli("train", "--corpus", str(TEAM_CORPUS), "--params", str(params), "--out", str(out),
                      "--lexicons", str(lexicons_dir))
     assert result.returncode == 0, result.stderr.decode()
@@ -172,5 +172,5 @@ def test_train_reads_the_train_section_of_params_yaml(tmp_path, lexicons_dir):
 def test_train_refuses_an_unknown_kind(tmp_path):
     from conftest import assert_one_line_error
 
-    result = run_cli("train", "--corpus", str(TEAM_CORPUS), "--kind", "telepathic", "--out", str(tmp_path / "m.joblib"))
+    result = run_cli("train", "--corpus", str(TEAM_CORPUS), "--kind", "telepathic", "--out", str(tmp_path / "m.framing"))
     assert_one_line_error(result, "unknown model kind 'telepathic'")

@@ -216,7 +216,7 @@ def test_every_kind_names_itself(trained):
 
 def test_save_load_round_trip(trained, tmp_path):
     kind, fitted = trained
-    path = model_mod.save(fitted, tmp_path / "m.joblib")
+    path = model_mod.save(fitted, tmp_path / "m.framing")
     card = json.loads(model_mod.card_path(path).read_text())
     assert card["kind"] == kind and card["format_version"] == model_mod.FORMAT_VERSION
     loaded = model_mod.load(path)
@@ -227,7 +227,7 @@ def test_save_load_round_trip(trained, tmp_path):
 
 def test_corrupted_artifact_is_refused(trained, tmp_path):
     _, fitted = trained
-    path = model_mod.save(fitted, tmp_path / "m.joblib")
+    path = model_mod.save(fitted, tmp_path / "m.framing")
     data = bytearray(path.read_bytes())
     data[len(data) // 2] ^= 0xFF
     path.write_bytes(bytes(data))
@@ -239,7 +239,7 @@ def test_corrupted_artifact_is_refused(trained, tmp_path):
 def test_foreign_files_are_refused(trained, tmp_path):
     _, fitted = trained
     # a file that is not a model at all, and no card
-    foreign = tmp_path / "notes.joblib"
+    foreign = tmp_path / "notes.framing"
     foreign.write_text("not a model\n")
     with pytest.raises(FramingError) as info:
         model_mod.load(foreign)
@@ -247,13 +247,13 @@ def test_foreign_files_are_refused(trained, tmp_path):
     # another program's joblib file under a copied card: the hash gives it away
     import joblib
 
-    path = model_mod.save(fitted, tmp_path / "m.joblib")
+    path = model_mod.save(fitted, tmp_path / "m.framing")
     joblib.dump({"weights": [1, 2, 3]}, path)
     with pytest.raises(FramingError) as info:
         model_mod.load(path)
     assert "SHA-256" in _one_line(info.value)
     # a card of a kind this framing does not know
-    path = model_mod.save(fitted, tmp_path / "k.joblib")
+    path = model_mod.save(fitted, tmp_path / "k.framing")
     card_file = model_mod.card_path(path)
     card = json.loads(card_file.read_text())
     card["kind"] = "telepathic"

@@ -19,12 +19,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLES, REPO
+from conftest import EXAMPLES, LEXICONS, REPO
 
 pytestmark = pytest.mark.install
 
 MAX_WHEEL_BYTES = 40 * 1024 * 1024  # both tiers together (issue 12)
-SHIPPED = ("framing/models/framing.joblib", "framing/models/framing.card.json")
+SHIPPED = ("framing/models/fast.framing", "framing/models/fast.card.json")
 
 
 def _run(args, cwd: Path, env: dict, input: bytes | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
@@ -111,10 +111,34 @@ def test_installed_framing_works_from_an_empty_folder(installed):
     assert "a.txt" in _ok(_run([framing, "compare", "a.txt", "b.txt"], cwd, env))
 
     version = _ok(_run([str(bin_ / "python"), "-m", "framing", "--version"], cwd, env))
-    card = json.loads((REPO / "src" / "framing" / "models" / "framing.card.json").read_text())
+    card = json.loads((REPO / "src" / "framing" / "models" / "fast.card.json").read_text())
     assert card["artifact"]["sha256"] in version
 
     train = _run([framing, "train"], cwd, env)
     err = train.stderr.decode()
     assert train.returncode != 0 and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1 and "--corpus" in err, err
+
+
+def test_oldest_allowed_scikit_learn(installed):
+    """The floor of pyproject's scikit-learn range: the shipped model loads and scores the same, and training works.
+
+    Runs after the test above (same venv, scikit-learn downgraded in place):
+    the newest allowed release is what pip chose there.
+    """
+    import re
+
+    cwd, env, bin_ = installed["cwd"], installed["env"], installed["bin"]
+    pyproject = (REPO / "pyproject.toml").read_text()
+    floor = re.search(r'"scikit-learn>=([0-9.]+),', pyproject).group(1)
+    framing = str(bin_ / "framing")
+    before = _ok(_run([framing, "score", "--format", "json", "a.txt"], cwd, env))
+    _ok(_run([str(bin_ / "python"), "-m", "pip", "install", "-q", f"scikit-learn=={floor}.*"], cwd, env, timeout=600))
+    version = _ok(_run([str(bin_ / "python"), "-c", "import sklearn; print(sklearn.__version__)"], cwd, env))
+    assert version.startswith(floor + "."), version
+    assert _ok(_run([framing, "score", "--format", "json", "a.txt"], cwd, env)) == before
+    if LEXICONS.is_dir():
+        out = cwd / "small.framing"
+        _ok(_run([framing, "train", "--corpus", str(REPO / "corpus" / "examples.csv"), "--lexicons", str(LEXICONS),
+                  "--out", str(out)], cwd, env, timeout=600))
+        _ok(_run([framing, "score", "--model", str(out), "a.txt"], cwd, env))

@@ -14,7 +14,7 @@ from framing.errors import FramingError
 
 
 def test_save_load_round_trip_gives_identical_predictions(small_model, tmp_path):
-    path = model_mod.save(small_model, tmp_path / "copy.joblib")
+    path = model_mod.save(small_model, tmp_path / "copy.framing")
     loaded = model_mod.load(path)
     texts = ["A shameful, reckless decision.", "The meeting starts at noon."]
     np.testing.assert_array_equal(loaded.predict_proba(texts), small_model.predict_proba(texts))
@@ -22,7 +22,7 @@ def test_save_load_round_trip_gives_identical_predictions(small_model, tmp_path)
 
 
 def test_card_describes_the_artifact(small_model, tmp_path):
-    path = model_mod.save(small_model, tmp_path / "m.joblib")
+    path = model_mod.save(small_model, tmp_path / "m.framing")
     card = json.loads((tmp_path / "m.card.json").read_text())
     assert card["artifact"]["sha256"] == sha256_file(path)
     for key in ("format_version", "libraries", "parameters", "threshold", "calibration",
@@ -31,18 +31,20 @@ def test_card_describes_the_artifact(small_model, tmp_path):
     assert card["libraries"]["scikit-learn"]
 
 
-def test_version_mismatch_is_refused(small_model, tmp_path):
-    path = model_mod.save(small_model, tmp_path / "m.joblib")
+def test_model_from_another_scikit_learn_release_loads(small_model, tmp_path):
+    # The file holds arrays and parameters, not scikit-learn's pickles: the release that
+    # trained it does not matter (tests/test_install.py runs the oldest allowed for real).
+    path = model_mod.save(small_model, tmp_path / "m.framing")
     card_file = tmp_path / "m.card.json"
     card = json.loads(card_file.read_text())
-    card["libraries"]["scikit-learn"] = "0.24.2"
+    card["libraries"]["scikit-learn"] = "1.5.2"
     card_file.write_text(json.dumps(card))
-    with pytest.raises(FramingError, match="scikit-learn 0.24.2"):
-        model_mod.load(path)
+    texts = ["A shameful, reckless decision."]
+    np.testing.assert_array_equal(model_mod.load(path).predict_proba(texts), small_model.predict_proba(texts))
 
 
 def test_future_format_is_refused(small_model, tmp_path):
-    path = model_mod.save(small_model, tmp_path / "m.joblib")
+    path = model_mod.save(small_model, tmp_path / "m.framing")
     card_file = tmp_path / "m.card.json"
     card = json.loads(card_file.read_text())
     card["format_version"] = 99
@@ -51,32 +53,30 @@ def test_future_format_is_refused(small_model, tmp_path):
         model_mod.load(path)
 
 
-def test_a_format_2_model_is_told_to_retrain(small_model, tmp_path):
-    """Format 3 moved the pickled classes (framing.features.*, framing.model.*): an older file cannot load."""
-    path = model_mod.save(small_model, tmp_path / "m.joblib")
+@pytest.mark.parametrize("old", [2, 3])
+def test_a_pickled_model_is_told_to_retrain(small_model, tmp_path, old):
+    """Formats 2 and 3 were pickles, which framing no longer reads: the user is told to retrain."""
+    path = model_mod.save(small_model, tmp_path / "m.framing")
     card_file = tmp_path / "m.card.json"
     card = json.loads(card_file.read_text())
-    card["format_version"] = 2
-    del card["kind"]
+    card["format_version"] = old
     card_file.write_text(json.dumps(card))
-    with pytest.raises(FramingError, match=r"format version 2 is not supported .*retrain with 'framing train'"):
+    with pytest.raises(FramingError, match=rf"format version {old} is not supported .*retrain with 'framing train'"):
         model_mod.load(path)
 
 
 def test_interrupted_save_leaves_previous_model(small_model, tmp_path, monkeypatch):
-    path = model_mod.save(small_model, tmp_path / "m.joblib")
+    path = model_mod.save(small_model, tmp_path / "m.framing")
     before = path.read_bytes()
 
     def explode(*args, **kwargs):
         raise KeyboardInterrupt
 
-    import joblib
-
-    monkeypatch.setattr(joblib, "dump", explode)
+    monkeypatch.setattr(model_mod.arrays, "dumps", explode)
     with pytest.raises(KeyboardInterrupt):
         model_mod.save(small_model, path)
     assert path.read_bytes() == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.card.json", "m.joblib"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.card.json", "m.framing"]
     model_mod.load(path)
 
 

@@ -39,7 +39,7 @@ def test_repo_found_by_walking_up_from_the_working_directory(tmp_path, monkeypat
     assert paths.shared_dir() == (tmp_path / "shared").resolve()
     assert paths.default_lexicon_dir() == (tmp_path / "shared" / "lexicons").resolve()
     assert paths.corpus_mirror_dir() == (tmp_path / "shared" / "corpora" / "babe").resolve()
-    assert paths.repo_model_path() == repo.resolve() / "src" / "framing" / "models" / "framing.joblib"
+    assert paths.repo_model_path() == repo.resolve() / "src" / "framing" / "models" / "fast.framing"
 
 
 def test_other_projects_are_not_a_framing_repository(tmp_path, monkeypatch, no_env):
@@ -74,7 +74,7 @@ def test_shipped_model_is_package_data():
 
     shipped = paths.shipped_model_path()
     assert shipped.parent == Path(framing.__file__).parent / "models"
-    assert shipped.is_file() and shipped.with_name("framing.card.json").is_file()
+    assert shipped.is_file() and shipped.with_name("fast.card.json").is_file()
 
 
 def test_outside_a_clone_missing_data_is_one_line_naming_the_option(tmp_path, monkeypatch, no_env):
@@ -104,7 +104,7 @@ def test_version_names_package_and_model(repo):
 
     import framing
 
-    card = json.loads((repo / "src" / "framing" / "models" / "framing.card.json").read_text())
+    card = json.loads((repo / "src" / "framing" / "models" / "fast.card.json").read_text())
     result = run_cli("--version")
     out = result.stdout.decode()
     assert result.returncode == 0, result.stderr.decode()

@@ -59,7 +59,7 @@ def test_dvc_yaml_stages_and_outputs(repo):
     assert list(stages) == ["get_corpus", "prepare", "train", "evaluate"]
     # The shipped model is a pipeline output tracked by git, not DVC's cache.
     outs = {next(iter(o)) if isinstance(o, dict) else o: o for o in stages["train"]["outs"]}
-    assert outs["src/framing/models/framing.joblib"]["src/framing/models/framing.joblib"]["cache"] is False
+    assert outs["src/framing/models/fast.framing"]["src/framing/models/fast.framing"]["cache"] is False
     params = yaml.safe_load((repo / "params.yaml").read_text())
     for name, stage in stages.items():
         cmd = shlex.split(stage["cmd"].replace("${evaluate.folds}", str(params["evaluate"]["folds"])))
@@ -84,5 +84,5 @@ def test_committed_model_card_matches_dvc_lock(repo):
     for out in lock["stages"]["train"]["outs"]:
         data = (repo / out["path"]).read_bytes()
         assert hashlib.md5(data).hexdigest() == out["md5"], out["path"]
-    card = json.loads((repo / "src" / "framing" / "models" / "framing.card.json").read_text())
-    assert card["artifact"]["sha256"] == hashlib.sha256((repo / "src" / "framing" / "models" / "framing.joblib").read_bytes()).hexdigest()
+    card = json.loads((repo / "src" / "framing" / "models" / "fast.card.json").read_text())
+    assert card["artifact"]["sha256"] == hashlib.sha256((repo / "src" / "framing" / "models" / "fast.framing").read_bytes()).hexdigest()

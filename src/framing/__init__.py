@@ -4,7 +4,7 @@ The Python API does the same work as the command line::
 
     import framing
 
-    model = framing.load_model()                  # or load_model("my.joblib")
+    model = framing.load_model()                  # or load_model("my.framing")
     for p in model.predict(["The reckless scheme will bleed the budget dry."]):
         print(p.label, p.probability, [c.text for c in p.cues])
 

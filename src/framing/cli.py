@@ -73,7 +73,7 @@ def _read_params(path: Optional[Path]) -> tuple[dict, int, Optional[str]]:
 @app.command()
 def train(
     corpus: Annotated[Optional[list[Path]], typer.Option("--corpus", "-c", help="Corpus file (CSV, JSONL or BABE's CSV); repeat for several. Default: BABE.", show_default=False)] = None,
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Where to write the model (.joblib); its card goes beside it. Default, inside a clone: the shipped model of the tier in src/framing/models/.", show_default=False)] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Where to write the model (.framing); its card goes beside it. Default, inside a clone: the shipped model of the tier in src/framing/models/.", show_default=False)] = None,
     params: Annotated[Optional[Path], typer.Option("--params", help="params.yaml; its 'train' section gives the seed and the model parameters.", show_default=False)] = None,
     seed: Annotated[Optional[int], typer.Option("--seed", help="Random seed (overrides params.yaml).", show_default=False)] = None,
     lexicons: Annotated[Optional[Path], typer.Option("--lexicons", help="Folder of cue lexicons; default $FRAMING_LEXICONS, else ../shared/lexicons beside the repository you are in.", show_default=False)] = None,
@@ -106,7 +106,7 @@ def train(
     lexicon_dir = find_lexicon_dir(lexicons)
     target = out or repo_model_path(model_mod.MODEL_FILES[kind])
     if target is None:
-        raise require("output file", "--out MODEL.joblib")
+        raise require("output file", "--out MODEL.framing")
     data = corpus_mod.read_corpora(paths)
     _info(data.report.summary())
     lex = load_lexicons(lexicon_dir)

@@ -35,7 +35,7 @@ ENV_SHARED = "FRAMING_SHARED"
 ENV_MODEL = "FRAMING_MODEL"
 
 MODELS_PACKAGE_DIR = "models"
-DEFAULT_MODEL_NAME = "framing.joblib"
+DEFAULT_MODEL_NAME = "fast.framing"
 
 # A line `name = "framing"` in pyproject.toml; a regex rather than tomllib,
 # which Python 3.10 (still supported) does not have.

@@ -1,11 +1,11 @@
 """The model card: what a model file is, what made it, and the checks before loading it.
 
-On disk a model is two files: ``NAME.joblib`` (the artifact) and
-``NAME.card.json`` (format version, kind and tier, library versions, SHA-256 of
+On disk a model is two files: ``NAME.framing`` (the artifact: data, never a
+pickle; the static kind's is arrays + JSON, :mod:`framing.model.arrays`) and
+``NAME.card.json`` (format versions, kind and tier, library versions, SHA-256 of
 the artifact and of the training data, parameters, threshold, CV figures).
-Loading reads the card first and checks the artifact's hash before unpickling
-anything, so a corrupt, truncated or substituted file is refused with one clear
-line instead of being executed or failing deep inside joblib.
+Loading reads the card first and checks the artifact's hash before reading it,
+so a corrupt, truncated or substituted file is refused with one clear line.
 """
 
 from __future__ import annotations
@@ -29,8 +29,10 @@ FORMAT_NAME = "framing-model"
 # 2: the pipeline is stored as one pickled blob inside the joblib payload.
 # 3: the card names the model kind and tier; classes moved to framing.features.* and
 #    framing.model.* (a version-2 pickle names classes that no longer exist).
-FORMAT_VERSION = 3
-MODEL_SUFFIX = ".joblib"
+# 4: the artifact is data (the static kind's: arrays + JSON), never a pickle; the
+#    card's "artifact" names its format and that format's version.
+FORMAT_VERSION = 4
+MODEL_SUFFIX = ".framing"
 CARD_SUFFIX = ".card.json"
 
 
@@ -59,7 +61,8 @@ def card_path(model_path: str | os.PathLike) -> Path:
     return p.with_name(p.name[: -len(MODEL_SUFFIX)] + CARD_SUFFIX if p.name.endswith(MODEL_SUFFIX) else p.name + CARD_SUFFIX)
 
 
-def write_model(path: str | os.PathLike, data: bytes, card: dict[str, Any]) -> dict[str, Any]:
+def write_model(path: str | os.PathLike, data: bytes, card: dict[str, Any],
+                artifact_format: dict[str, Any] | None = None) -> dict[str, Any]:
     """Write the artifact and its card, each atomically; returns the card as written.
 
     The two renames happen back to back; should a crash fall between them, the
@@ -70,7 +73,8 @@ def write_model(path: str | os.PathLike, data: bytes, card: dict[str, Any]) -> d
     if path.suffix != MODEL_SUFFIX:
         raise FramingError(f"a model file name must end in {MODEL_SUFFIX}", path)
     card = dict(card, format=FORMAT_NAME, format_version=FORMAT_VERSION,
-                artifact={"file": path.name, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)})
+                artifact={"file": path.name, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data),
+                          **(artifact_format or {})})
     with atomic_open(path, "wb") as fh:
         fh.write(data)
     with atomic_open(card_path(path), "w") as fh:

@@ -28,7 +28,7 @@ DEFAULT_KIND = "static"
 #: What ``score``, ``compare`` and ``predict`` use when no model is named.
 DEFAULT_TIER = "accurate"
 #: The shipped model of each kind, by file name.
-MODEL_FILES: dict[str, str] = {"static": "framing.joblib", "accurate": "framing-accurate.joblib"}
+MODEL_FILES: dict[str, str] = {"static": paths.DEFAULT_MODEL_NAME, "accurate": "accurate.framing"}
 
 
 def kind_module(kind: str, path: str | os.PathLike | None = None) -> ModuleType:
@@ -61,7 +61,8 @@ def save(model: FramingModel, path: str | os.PathLike) -> Path:
     # Serialised in memory first (models are a few MB), so the hash is known before anything touches the disk.
     data = model.to_bytes()
     companions = model.save_companions(path)  # before the card, which names them
-    model.card = write_model(path, data, dict(model.card, kind=model.kind, tier=model.tier, **companions))
+    model.card = write_model(path, data, dict(model.card, kind=model.kind, tier=model.tier, **companions),
+                             getattr(model, "artifact_format", None))
     return Path(path)
 
 

@@ -9,21 +9,20 @@ runs on a laptop CPU at thousands of sentences a second.
 
 from __future__ import annotations
 
-import io
 import os
-import pickle
+from pathlib import Path
 from typing import Any, Sequence
 
-import joblib
 import numpy as np
 import sklearn
 
 from framing.errors import FramingError
 from framing.features import build_pipeline, explain
 from framing.metrics import binary_metrics
+from framing.model import arrays
 from framing.model.base import Cue, FramingModel
 from framing.model.calibration import choose_threshold, fit_calibration, fit_params, out_of_fold_scores, sigmoid
-from framing.model.card import FORMAT_NAME, FORMAT_VERSION, check_library, library_versions
+from framing.model.card import FORMAT_NAME, FORMAT_VERSION, library_versions
 
 __all__ = ["KIND", "TIER", "StaticModel", "fit_pipeline", "from_artifact", "train"]
 
@@ -36,6 +35,7 @@ class StaticModel(FramingModel):
 
     kind = KIND
     tier = TIER
+    artifact_format = {"format": arrays.ARRAYS_FORMAT, "format_version": arrays.ARRAYS_FORMAT_VERSION}
 
     def __init__(self, pipeline, calibration: tuple[float, float], threshold: float, card: dict[str, Any]):
         self.pipeline = pipeline
@@ -58,16 +58,9 @@ class StaticModel(FramingModel):
         return [[Cue(t[s:e], s, e, w) for s, e, w in sp] for t, sp in zip(texts, spans)]
 
     def to_bytes(self) -> bytes:
-        # The pipeline goes in as one pickled blob: joblib unpickles with a
-        # pure-Python unpickler, which takes seconds over the hundreds of thousands
-        # of small objects in the vocabularies; the C unpickler takes a fraction.
-        # joblib still compresses the whole payload.
-        payload = {"format": FORMAT_NAME, "format_version": FORMAT_VERSION,
-                   "pipeline": pickle.dumps(self.pipeline, protocol=pickle.HIGHEST_PROTOCOL),
-                   "calibration": self.calibration, "threshold": self.threshold}
-        buffer = io.BytesIO()
-        joblib.dump(payload, buffer, compress=3)
-        return buffer.getvalue()
+        # Arrays + JSON, not a pickle: see framing.model.arrays for why.
+        return arrays.dumps({"pipeline": self.pipeline, "calibration": list(self.calibration),
+                             "threshold": self.threshold})
 
 
 def fit_pipeline(texts: Sequence[str], y: np.ndarray, biased_words=None, params: dict | None = None,
@@ -122,28 +115,28 @@ def train(corpus, params: dict | None = None, lexicons: dict | None = None, seed
 
 def from_artifact(path: str | os.PathLike, card: dict[str, Any], model_class: type[StaticModel] | None = None,
                   attach=None) -> StaticModel:
-    """Unpickle an artifact whose card :func:`framing.model.card.read_card` has checked.
+    """Read an artifact whose card :func:`framing.model.card.read_card` has checked.
 
     A kind that stores its model as a static pipeline too (the accurate tier) loads
     through here with its own ``model_class``; ``attach(pipeline)`` puts back what
-    its artifact leaves out (the encoder graph) before the model is tried."""
-    check_library(card, path, "scikit-learn", sklearn.__version__)
-    try:
-        payload = joblib.load(path)
-    except Exception as exc:  # unpickling can fail in many ways; all mean the same to a user
-        raise FramingError(f"cannot read model: {type(exc).__name__}", path) from None
-    if not isinstance(payload, dict) or payload.get("format") != FORMAT_NAME:
-        raise FramingError("not a framing model", path)
-    try:
-        pipeline = pickle.loads(payload["pipeline"])
-    except Exception as exc:
-        raise FramingError(f"cannot read model: {type(exc).__name__}", path) from None
+    its artifact leaves out (the encoder graph) before the model is tried. No
+    scikit-learn version check: the file holds arrays and parameters, not
+    scikit-learn's pickled internals, so any release in pyproject's range reads it.
+    """
+    path = Path(path)
+    payload = arrays.loads(path.read_bytes(), path)
+    if not isinstance(payload, dict) or not {"pipeline", "calibration", "threshold"} <= payload.keys():
+        raise FramingError("not a framing model file (no pipeline, calibration and threshold)", path)
+    pipeline = payload["pipeline"]
     if attach is not None:
         attach(pipeline)
-    model = (model_class or StaticModel)(pipeline, payload["calibration"], payload["threshold"], card)
     try:
-        # A model pickled by another version of framing's own transformers can
-        # unpickle fine and fail on first use; find out now, with a clear message.
+        model = (model_class or StaticModel)(pipeline, payload["calibration"], payload["threshold"], card)
+    except (TypeError, ValueError, IndexError):
+        raise FramingError("model file is damaged (calibration or threshold)", path) from None
+    try:
+        # A model written by another version of framing's own transformers can
+        # read fine and fail on first use; find out now, with a clear message.
         model.predict(["A council spokesman said the plan was approved on Tuesday."])
     except Exception as exc:
         trained_by = (card.get("libraries") or {}).get("framing", "?")
