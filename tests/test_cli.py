@@ -78,8 +78,9 @@ def test_predict_is_deterministic_across_training_runs(tmp_path, small_model_pat
     first = run_cli("predict", "--model", str(small_model_path), "-", input="\n".join(SENTENCES))
     second = run_cli("predict", "--model", str(again), "-", input="\n".join(SENTENCES))
     assert first.stdout == second.stdout
-    # The pickle bytes may differ (Python randomises set order per process), so
-    # compare what the model is: the card's figures and parameters.
+    # The artifact's bytes are not compared (a table built from a set can follow
+    # Python's per-process string hashing), so compare what the model is: the
+    # card's figures and parameters.
     card = lambda p: {k: v for k, v in json.loads(p.with_suffix("").with_suffix(".card.json").read_text()).items()
                       if k not in ("artifact", "training_data")}
     assert card(again) == card(small_model_path)
