@@ -24,7 +24,9 @@ from conftest import EXAMPLES, LEXICONS, REPO
 pytestmark = pytest.mark.install
 
 MAX_WHEEL_BYTES = 40 * 1024 * 1024  # both tiers together (issue 12)
-SHIPPED = ("framing/models/fast.framing", "framing/models/fast.card.json")
+SHIPPED = ("framing/models/fast.framing", "framing/models/fast.card.json", "framing/models/accurate.framing",
+           "framing/models/accurate.card.json", "framing/models/accurate.encoder/model.onnx",
+           "framing/models/accurate.encoder/tokenizer.json", "framing/models/accurate.encoder/run.json")
 
 
 def _run(args, cwd: Path, env: dict, input: bytes | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
@@ -110,9 +112,15 @@ def test_installed_framing_works_from_an_empty_folder(installed):
 
     assert "a.txt" in _ok(_run([framing, "compare", "a.txt", "b.txt"], cwd, env))
 
+    # The accurate tier is the default; the fast one is a flag away, from the same wheel.
+    fast = json.loads(_ok(_run([framing, "score", "--tier", "fast", "--format", "json", "a.txt"], cwd, env)))
+    assert fast["file"] == "a.txt" and 0 <= fast["score"] <= 1
+    assert [x["probability"] for x in fast["sentences"]] != [x["probability"] for x in article["sentences"]]
+
     version = _ok(_run([str(bin_ / "python"), "-m", "framing", "--version"], cwd, env))
-    card = json.loads((REPO / "src" / "framing" / "models" / "fast.card.json").read_text())
-    assert card["artifact"]["sha256"] in version
+    for tier in ("fast", "accurate"):
+        card = json.loads((REPO / "src" / "framing" / "models" / f"{tier}.card.json").read_text())
+        assert card["artifact"]["sha256"] in version, tier
 
     train = _run([framing, "train"], cwd, env)
     err = train.stderr.decode()

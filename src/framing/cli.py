@@ -295,23 +295,30 @@ def compare(
 
 
 def _version_text() -> str:
-    """The package's version and the default model's, from its card (the model itself is not loaded)."""
+    """The package's version and each shipped model's, from its card (no model is loaded)."""
     from framing import model as model_mod
     from framing._version import __version__
 
     lines = [f"framing {__version__}"]
-    try:
-        path = model_mod.default_model_path()
-        card = json.loads(model_mod.card_path(path).read_text(encoding="utf-8"))
-    except (FramingError, OSError, ValueError) as exc:
-        lines.append(f"default model: unavailable ({exc})")
-        return "\n".join(lines)
-    artifact = card.get("artifact") or {}
-    libraries = card.get("libraries") or {}
-    lines.append(f"default model: {path}")
-    lines.append(f"  kind {card.get('kind', '?')} ({card.get('tier', '?')} tier), format {card.get('format')} v{card.get('format_version')}, "
-                 f"trained by framing {libraries.get('framing', '?')} with scikit-learn {libraries.get('scikit-learn', '?')}")
-    lines.append(f"  sha256 {artifact.get('sha256', '?')}")
+    default = model_mod.DEFAULT_TIER
+    for tier in sorted(model_mod.TIERS, key=lambda t: t != default):
+        try:
+            path = model_mod.default_model_path(model_mod.kind_for_tier(tier))
+            card = json.loads(model_mod.card_path(path).read_text(encoding="utf-8"))
+        except (FramingError, OSError, ValueError) as exc:
+            lines.append(f"{tier} model: unavailable ({exc})")
+            continue
+        artifact = card.get("artifact") or {}
+        libraries = card.get("libraries") or {}
+        lines.append(f"{tier} model{' (default)' if tier == default else ''}: {path}")
+        lines.append(f"  kind {card.get('kind', '?')} ({card.get('tier', '?')} tier), format {card.get('format')} "
+                     f"v{card.get('format_version')}, trained by framing {libraries.get('framing', '?')} with "
+                     f"scikit-learn {libraries.get('scikit-learn', '?')}")
+        lines.append(f"  sha256 {artifact.get('sha256', '?')}")
+        if card.get("encoder_run"):
+            encoder = card.get("encoder") or {}
+            lines.append(f"  encoder {encoder.get('encoder', '?')} ({encoder.get('quantized') or 'fp32'}), "
+                         f"graph sha256 {card['encoder_run'].get('graph_sha256', '?')}")
     return "\n".join(lines)
 
 
@@ -324,7 +331,7 @@ def _print_version(value: bool) -> None:
 @app.callback()
 def _root(
     version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
-                                          help="Print framing's version and the default model's (kind, format, SHA-256), then exit.")] = False,
+                                          help="Print framing's version and the shipped models' (kind, format, SHA-256), then exit.")] = False,
 ) -> None:
     """Find loaded framing in news: label each sentence loaded or neutral, point at the words, score the article."""
 

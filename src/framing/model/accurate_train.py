@@ -27,10 +27,9 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from framing.errors import FramingError
 from framing.features import build_pipeline
 from framing.features.onnx_encoder import OnnxEncoder
-from framing.metrics import binary_metrics
 from framing.model.accurate import KIND, TIER, AccurateModel
 from framing.model.calibration import choose_threshold, fit_calibration, fit_params, sigmoid
-from framing.model.card import FORMAT_NAME, FORMAT_VERSION, library_versions
+from framing.model.card import library_versions, training_card
 from framing.model.finetune import FINETUNE_DEFAULTS, RunProgress, load_run, run_encoder
 
 __all__ = ["ENCODER_ENV", "default_encoder_dir", "texts_digest", "train"]
@@ -100,28 +99,11 @@ def train(corpus, params: dict | None = None, lexicons: dict | None = None, seed
     calibration = fit_calibration(decision, y)
     proba = sigmoid(calibration[0] * decision + calibration[1])
     threshold = choose_threshold(proba, y)
-    card = {
-        "format": FORMAT_NAME,
-        "format_version": FORMAT_VERSION,
-        "kind": KIND,
-        "tier": TIER,
-        "libraries": dict(library_versions("onnxruntime", "tokenizers"), **run.info.get("libraries", {})),
-        "parameters": {**params, **run.info["params"]},
-        "seed": seed,
-        "threshold": threshold,
-        "calibration": {"method": "platt", "a": calibration[0], "b": calibration[1], "folds": calibration_folds},
-        "encoder": {k: run.info[k] for k in ("encoder", "license", "files_sha256", "quantized", "out_of_fold")},
-        "training_data": {
-            "files": {str(k): v for k, v in corpus.sha256.items()},
-            "sentences": int(len(y)),
-            "loaded": int(counts[1]),
-            "neutral": int(counts[0]),
-        },
-        "cross_validation": {
-            "folds": calibration_folds,
-            "note": "out-of-fold decisions of the final regression on out-of-fold features of the "
-                    "training corpus; the threshold was chosen on these same folds",
-            **binary_metrics(y, proba, threshold),
-        },
-    }
+    card = training_card(
+        KIND, TIER, corpus, y, proba, params={**params, **run.info["params"]}, seed=seed, threshold=threshold,
+        calibration=calibration, folds=calibration_folds,
+        libraries=dict(library_versions("onnxruntime", "tokenizers"), **run.info.get("libraries", {})),
+        note="out-of-fold decisions of the final regression on out-of-fold features of the training corpus; "
+             "the threshold was chosen on these same folds",
+        encoder={k: run.info[k] for k in ("encoder", "license", "files_sha256", "quantized", "out_of_fold")})
     return AccurateModel(pipeline, calibration, threshold, card, run=run)

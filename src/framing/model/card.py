@@ -17,13 +17,15 @@ import platform
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from framing._version import __version__
 from framing.errors import FramingError
 from framing.hashing import sha256_file
 from framing.textio import atomic_open
 
 __all__ = ["CARD_SUFFIX", "FORMAT_NAME", "FORMAT_VERSION", "MODEL_SUFFIX", "card_path", "check_library",
-           "library_versions", "read_card", "write_model"]
+           "library_versions", "read_card", "training_card", "write_model"]
 
 FORMAT_NAME = "framing-model"
 # 2: the pipeline is stored as one pickled blob inside the joblib payload.
@@ -113,3 +115,32 @@ def check_library(card: dict[str, Any], path: str | os.PathLike, name: str, inst
     if _minor(trained) != _minor(installed):
         raise FramingError(f"model was trained with {name} {trained} but {installed} is installed; "
                            f"install {name}=={trained} or retrain with 'framing train'", path)
+
+
+def training_card(kind: str, tier: str, corpus, y, proba, *, params: dict, seed: int, threshold: float,
+                  calibration: tuple[float, float], folds: int, note: str, libraries: dict,
+                  **extra: Any) -> dict[str, Any]:
+    """The card of a freshly trained model: what every kind records of its training
+    (``extra`` adds a kind's own sections, e.g. the accurate tier's encoder)."""
+    from framing.metrics import binary_metrics
+
+    counts = np.bincount(np.asarray(y, dtype=int), minlength=2)
+    return {
+        "format": FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "kind": kind,
+        "tier": tier,
+        "libraries": libraries,
+        "parameters": params,
+        "seed": seed,
+        "threshold": threshold,
+        "calibration": {"method": "platt", "a": calibration[0], "b": calibration[1], "folds": folds},
+        **extra,
+        "training_data": {
+            "files": {str(k): v for k, v in corpus.sha256.items()},
+            "sentences": int(len(y)),
+            "loaded": int(counts[1]),
+            "neutral": int(counts[0]),
+        },
+        "cross_validation": {"folds": folds, "note": note, **binary_metrics(y, proba, threshold)},
+    }

@@ -18,11 +18,10 @@ import sklearn
 
 from framing.errors import FramingError
 from framing.features import build_pipeline, explain
-from framing.metrics import binary_metrics
 from framing.model import arrays
 from framing.model.base import Cue, FramingModel
 from framing.model.calibration import choose_threshold, fit_calibration, fit_params, out_of_fold_scores, sigmoid
-from framing.model.card import FORMAT_NAME, FORMAT_VERSION, library_versions
+from framing.model.card import library_versions, training_card
 
 __all__ = ["KIND", "TIER", "StaticModel", "fit_pipeline", "from_artifact", "train"]
 
@@ -88,28 +87,10 @@ def train(corpus, params: dict | None = None, lexicons: dict | None = None, seed
     proba = sigmoid(calibration[0] * oof + calibration[1])
     threshold = choose_threshold(proba, y)
     pipeline = fit_pipeline(corpus.texts, y, corpus.biased_words, params, lexicons, seed)
-    card = {
-        "format": FORMAT_NAME,
-        "format_version": FORMAT_VERSION,
-        "kind": KIND,
-        "tier": TIER,
-        "libraries": library_versions(),
-        "parameters": params,
-        "seed": seed,
-        "threshold": threshold,
-        "calibration": {"method": "platt", "a": calibration[0], "b": calibration[1], "folds": folds},
-        "training_data": {
-            "files": {str(k): v for k, v in corpus.sha256.items()},
-            "sentences": int(len(y)),
-            "loaded": int(counts[1]),
-            "neutral": int(counts[0]),
-        },
-        "cross_validation": {
-            "folds": folds,
-            "note": "out-of-fold predictions of the training corpus; the threshold was chosen on these same folds",
-            **binary_metrics(y, proba, threshold),
-        },
-    }
+    card = training_card(KIND, TIER, corpus, y, proba, params=params, seed=seed, threshold=threshold,
+                         calibration=calibration, folds=folds, libraries=library_versions(),
+                         note="out-of-fold predictions of the training corpus; the threshold was chosen "
+                              "on these same folds")
     return StaticModel(pipeline, calibration, threshold, card)
 
 
