@@ -173,5 +173,13 @@ def test_train_reads_the_train_section_of_params_yaml(tmp_path, lexicons_dir):
 def test_train_refuses_an_unknown_kind(tmp_path):
     from conftest import assert_one_line_error
 
-    result = run_cli("train", "--corpus", str(TEAM_CORPUS), "--kind", "telepathic", "--out", str(tmp_path / "m.framing"))
+    params = tmp_path / "params.yaml"
+    params.write_text("train:\n  kind: telepathic\n", encoding="utf-8")
+    result = run_cli("train", "--corpus", str(TEAM_CORPUS), "--params", str(params), "--out", str(tmp_path / "m.framing"))
     assert_one_line_error(result, "unknown model kind 'telepathic'")
+
+
+def test_a_usage_error_is_one_line_with_the_exit_code_of_usage_errors():
+    result = run_cli("score", "--no-such-option", "a.txt")
+    assert result.returncode == 2 and "Traceback" not in result.stderr.decode()
+    assert "No such option" in result.stderr.decode() and "unexpected" not in result.stderr.decode()

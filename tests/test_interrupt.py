@@ -26,7 +26,10 @@ def test_signal_during_predict_removes_the_temporary_file(tmp_path, small_model_
     env = dict(os.environ, FRAMING_LEXICONS=str(LEXICONS))
     proc = subprocess.Popen([sys.executable, "-m", "framing", "predict", str(source), "--output", str(out),
                              "--model", str(small_model_path)],
-                            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            # A shell's background job starts with SIGINT ignored, and Python keeps
+                            # an inherited "ignore"; give the child the default a terminal gives it.
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         deadline = time.monotonic() + 120
         while not list(tmp_path.glob(".out.jsonl.*.tmp")):  # scoring has started writing

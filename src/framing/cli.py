@@ -401,12 +401,14 @@ def run_app(application: typer.Typer, prog_name: str | None = None) -> None:
     except Exception as exc:
         import click
 
-        if isinstance(exc, click.exceptions.Exit):
+        if isinstance(exc, (click.exceptions.Exit, typer.Exit)):
             sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
+        if isinstance(exc, (click.exceptions.Abort, typer.Abort)):
             _err("aborted")
             sys.exit(1)
-        if isinstance(exc, click.ClickException):
+        # Usage errors: click's, or the copy of click that newer typer releases carry
+        # (typer._click), whose classes are not click's; both can show themselves.
+        if isinstance(exc, click.ClickException) or (callable(getattr(exc, "show", None)) and hasattr(exc, "exit_code")):
             exc.show()
             sys.exit(exc.exit_code)
         if os.environ.get("FRAMING_DEBUG"):
