@@ -36,9 +36,10 @@ TRAINER = "framing.model.accurate_train"
 
 
 def encoder_dir_for(model_path: str | os.PathLike) -> Path:
-    """Where a model's fine-tuning run lives: ``NAME.encoder/`` beside ``NAME.<suffix>``."""
+    """Where a model's fine-tuning run lives: ``NAME.encoder/`` beside ``NAME.framing``
+    (``NAME`` may hold dots: ``v1.2.framing`` keeps its run in ``v1.2.encoder/``)."""
     p = Path(model_path)
-    return p.with_name(p.name.split(".")[0] + ".encoder")
+    return p.with_name(p.with_suffix("").name + ".encoder")
 
 
 def _encoder_group(pipeline):
