@@ -35,21 +35,22 @@ if TYPE_CHECKING:
     from framing.model import FramingModel, Prediction
     from framing.scoring import ArticleScore
 
-# Loaded once per process: the API's functions default to the shipped model and
-# loading it (hash check + unpickling) costs far more than a typical call.
-_default_model: Any = None
+# Loaded once per process and tier: the API's functions default to the shipped model
+# of the default tier, and loading one costs far more than a typical call.
+_default_models: dict[str, Any] = {}
 
 
-def load_model(path: str | os.PathLike | None = None) -> FramingModel:
-    """A model from ``path``, or the default one ($FRAMING_MODEL, else the shipped model)."""
-    global _default_model
+def load_model(path: str | os.PathLike | None = None, tier: str | None = None) -> FramingModel:
+    """A model from ``path``, or a shipped one ($FRAMING_MODEL, else the model of ``tier``:
+    "accurate", the default as on the command line, or "fast")."""
     from framing import model as model_mod
 
     if path is not None:
         return model_mod.load(path)
-    if _default_model is None:
-        _default_model = model_mod.load_default()
-    return _default_model
+    tier = tier or model_mod.DEFAULT_TIER
+    if tier not in _default_models:
+        _default_models[tier] = model_mod.load_default(model_mod.kind_for_tier(tier))
+    return _default_models[tier]
 
 
 def predict(sentences: Sequence[str], model: FramingModel | None = None) -> list[Prediction]:
