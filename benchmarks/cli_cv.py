@@ -11,7 +11,8 @@ one split. On BABE the default model's means at seeds 0-2 were 0.7748-0.7756
 through the CLI, but in-process runs at a fixed threshold of 0.5 moved by 0.005
 between the same seeds, as much as many model changes.
 
-    python benchmarks/cli_cv.py [--tier fast|accurate] [--folds 5] [--seed 0] [--repeats 1] [--corpus PATH] [--json OUT]
+    python benchmarks/cli_cv.py [--tier fast|accurate] [--folds 5] [--seed 0] [--repeats 1] [--corpus PATH]
+                                [--extra-train FILE ...] [--json OUT]
 
 With ``--tier accurate`` each outer fold runs `framing train --tier accurate`, which
 fine-tunes the encoder once per inner fold and once on the whole training part: on a
@@ -46,8 +47,12 @@ def run(*args: str) -> subprocess.CompletedProcess:
     return result
 
 
-def one_run(tmp: Path, texts, y, biased_words, folds: int, seed: int, tier: str = "fast") -> list[float]:
-    """One stratified K-fold run through the CLI; the macro-F1 of each fold."""
+def one_run(tmp: Path, texts, y, biased_words, folds: int, seed: int, tier: str = "fast",
+            extra_train: list[Path] = ()) -> list[float]:
+    """One stratified K-fold run through the CLI; the macro-F1 of each fold.
+
+    ``extra_train``: corpus files that join every fold's training part (never its test part).
+    """
     scores = []
     cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     for fold, (train_idx, test_idx) in enumerate(cv.split(texts, y)):
@@ -63,7 +68,8 @@ def one_run(tmp: Path, texts, y, biased_words, folds: int, seed: int, tier: str 
         t0 = time.perf_counter()
         # The accurate tier takes its fine-tuning settings from params.yaml, as `dvc repro` does.
         extra = ("--tier", "accurate", "--params", str(PARAMS)) if tier == "accurate" else ()
-        run("train", "--corpus", str(train_csv), "--out", str(model), *extra)
+        more = [arg for path in extra_train for arg in ("--corpus", str(path))]
+        run("train", "--corpus", str(train_csv), *more, "--out", str(model), *extra)
         t1 = time.perf_counter()
         out = run("predict", "--model", str(model), str(test_jsonl)).stdout.splitlines()
         t2 = time.perf_counter()
@@ -81,6 +87,8 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=1, help="K-fold runs with split seeds seed, seed+1, ...")
     ap.add_argument("--corpus", type=Path, default=None)
     ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("--extra-train", type=Path, action="append", default=[],
+                    help="a corpus file that joins every fold's training part (repeatable)")
     ap.add_argument("--tier", choices=("fast", "accurate"), default="fast",
                     help="accurate fine-tunes the encoder (folds+1 times) inside every outer fold: hours on a laptop CPU")
     args = ap.parse_args()
@@ -93,7 +101,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         for seed in range(args.seed, args.seed + args.repeats):
-            scores = one_run(tmp, texts, y, data.biased_words, args.folds, seed, args.tier)
+            scores = one_run(tmp, texts, y, data.biased_words, args.folds, seed, args.tier, args.extra_train)
             repeats.append({"seed": seed, "per_fold": scores, "macro_f1_mean": float(np.mean(scores)),
                             "macro_f1_std": float(np.std(scores, ddof=1))})
             print(f"seed {seed}: {args.folds}-fold CV through `framing train` + `framing predict`: macro-F1 "
@@ -102,7 +110,7 @@ def main() -> None:
     folds_all = [f for r in repeats for f in r["per_fold"]]
     # macro_f1_std stays the spread over folds (every fold of every repeat), as with one repeat;
     # the spread of the repeat means is reported beside it.
-    result = {"tier": args.tier, "folds": args.folds, "seed": args.seed, "sentences": len(y), "repeats": repeats,
+    result = {"tier": args.tier, "extra_train": [str(p) for p in args.extra_train], "folds": args.folds, "seed": args.seed, "sentences": len(y), "repeats": repeats,
               "per_fold": folds_all, "macro_f1_mean": float(np.mean(folds_all)),
               "macro_f1_std": float(np.std(folds_all, ddof=1)),
               "repeat_means_std": float(np.std(means, ddof=1)) if len(means) > 1 else None}

@@ -37,7 +37,7 @@ from framing.evaluation import baseline_pipeline
 from framing.features import build_pipeline
 from framing.lexicons import load_lexicons
 from framing.model import choose_threshold, fit_calibration, sigmoid
-from framing.model.accurate_train import texts_digest
+from framing.hashing import texts_sha256
 from framing.model.finetune import load_run
 
 
@@ -57,7 +57,7 @@ def main() -> None:
     data = read_corpus(args.corpus or default_corpus_path())
     run = load_run(args.encoder_run)
     texts, y = list(data.texts), np.asarray(data.labels, dtype=int)
-    if run.info.get("texts_sha256") != texts_digest(texts):
+    if run.info.get("texts_sha256") != texts_sha256(texts):
         raise SystemExit(f"{args.encoder_run} was fine-tuned on another corpus than {args.corpus}")
     words = list(data.biased_words)
     lexicons = load_lexicons()

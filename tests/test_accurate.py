@@ -131,3 +131,47 @@ def test_loaded_model_scores_in_worker_processes(accurate_model, tmp_path):
         predict_file(source, out, model=loaded, n_jobs=n_jobs, chunk_size=4)
         outputs.append(out.read_text(encoding="utf-8"))
     assert outputs[0] == outputs[1] and len(outputs[0].splitlines()) == 20
+
+
+def _tiny_ptc_sentences():
+    from framing.corpus.ptc import PtcSentence, PtcSpan
+
+    text = "The traitor lied again.\nOfficials met on Monday.\nIs it doubtful?\nThe regime's scheme failed.\n"
+    spans = [PtcSpan("Name_Calling,Labeling", 4, 11), PtcSpan("Doubt", text.index("doubtful"), text.index("doubtful") + 8),
+             PtcSpan("Loaded_Language", text.index("scheme"), text.index("scheme") + 6)]
+    out, pos = [], 0
+    for number, line in enumerate(text.splitlines(), 1):
+        hits = tuple(s for s in spans if s.start < pos + len(line) and s.end > pos)
+        out.append(PtcSentence("1", number, pos, pos + len(line), line, hits))
+        pos += len(line) + 1
+    return out
+
+
+def test_ptc_examples_are_a_task_of_their_own():
+    from framing.model.finetune import ptc_examples
+
+    examples = ptc_examples(_tiny_ptc_sentences(), limit=10)
+    # the "other" sentence (a Doubt span only) is left out; spans are local to the sentence
+    assert [(e.text, e.label, e.task) for e in examples] == [
+        ("The traitor lied again.", 1, 1), ("The regime's scheme failed.", 1, 1), ("Officials met on Monday.", 0, 1)]
+    assert [[e.text[a:b] for a, b in e.spans] for e in examples] == [["traitor"], ["scheme"], []]
+    assert [e.label for e in ptc_examples(_tiny_ptc_sentences(), limit=2)] == [1, 0]  # half loaded
+
+
+def test_ptc_joins_every_fine_tuning_but_never_scores(tiny_encoder_dir):
+    """With ptc_sentences the run fine-tunes two tasks; the out-of-fold scores and the
+    exported graph are BABE's task, and run.json says what PTC gave."""
+    from framing.model.finetune import run_encoder
+
+    texts = SENTENCES * 3
+    labels = [1, 0, 1, 0] * 3
+    params = {**TINY_ACCURATE_PARAMS, "ptc_sentences": 4}  # all three usable PTC sentences
+    run = run_encoder(texts, labels, None, encoder_dir=tiny_encoder_dir, params=params, check_hashes=False,
+                      ptc=_tiny_ptc_sentences())
+    assert run.oof.shape == (len(texts), 2)
+    assert run.info["ptc"]["sentences"] == 3 and run.info["ptc"]["loaded"] == 2
+    assert run.info["sentences"] == len(texts)
+    scores = OnnxEncoder(run.graph, run.tokenizer).features(texts[:2])
+    assert scores.shape == (2, 2) and np.isfinite(scores).all()
+    with pytest.raises(ValueError, match="needs PTC"):
+        run_encoder(texts, labels, None, encoder_dir=tiny_encoder_dir, params=params, check_hashes=False)

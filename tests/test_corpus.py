@@ -581,3 +581,23 @@ def test_ptc_counts_match_its_readme():
     # spans are character offsets into the article file: a loaded sentence's words are in its text
     loaded = [s for s, lab in zip(sentences, labels) if lab == "loaded"]
     assert all(corpus_mod.loaded_words(s) and all(w in s.text for w in corpus_mod.loaded_words(s)) for s in loaded)
+
+
+def test_heldout_articles_are_a_fixed_third():
+    """The held-out PTC articles depend on the id alone (a hash, not the id's order or
+    the process), so training and the cross-corpus benchmarks agree on them."""
+    from framing.corpus.ptc import HELDOUT_EVERY, is_heldout
+
+    ids = [str(111111111 + 7919 * i) for i in range(3000)]
+    share = sum(map(is_heldout, ids)) / len(ids)
+    assert abs(share - 1 / HELDOUT_EVERY) < 0.03
+    assert [is_heldout(i) for i in ids[:50]] == [is_heldout(i) for i in ids[:50]]
+
+
+@needs_ptc
+def test_ptc_heldout_split_on_the_real_corpus():
+    from framing.corpus.ptc import is_heldout
+
+    articles = {s.article for s in corpus_mod.read_ptc(SHARED_PTC)}
+    held = {a for a in articles if is_heldout(a)}
+    assert len(articles) == 371 and len(held) == 126  # pinned: a change would move every PTC figure

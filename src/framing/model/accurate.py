@@ -89,20 +89,13 @@ class AccurateModel(StaticModel):
 
 
 def _copy_folder(source: Path, target: Path) -> None:
-    """Copy a run's folder whole or not at all (a new folder renamed over the old)."""
+    """Copy a run's folder whole or not at all."""
     import shutil
-    import tempfile
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    try:
+    from framing.textio import atomic_folder
+
+    with atomic_folder(target) as tmp:
         shutil.copytree(source, tmp, dirs_exist_ok=True)
-        os.chmod(tmp, 0o755)
-        if target.exists():
-            shutil.rmtree(target)
-        tmp.rename(target)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def from_artifact(path: str | os.PathLike, card: dict[str, Any]) -> AccurateModel:

@@ -15,7 +15,6 @@ fixed thread count; see docs/model.md for what differs across machines).
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from sklearn.base import clone
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from framing.errors import FramingError
+from framing.hashing import texts_sha256
 from framing.features import build_pipeline
 from framing.features.onnx_encoder import OnnxEncoder
 from framing.model.accurate import KIND, TIER, AccurateModel
@@ -32,7 +32,7 @@ from framing.model.calibration import choose_threshold, fit_calibration, fit_par
 from framing.model.card import library_versions, training_card
 from framing.model.finetune import FINETUNE_DEFAULTS, RunProgress, load_run, run_encoder
 
-__all__ = ["ENCODER_ENV", "default_encoder_dir", "texts_digest", "train"]
+__all__ = ["ENCODER_ENV", "default_encoder_dir", "train", "training_ptc"]
 
 ENCODER_ENV = "FRAMING_ENCODER"
 
@@ -53,19 +53,27 @@ def default_encoder_dir(path: str | os.PathLike | None = None) -> Path:
     return Path(list(spec.submodule_search_locations)[0]) / "model"
 
 
-def texts_digest(texts) -> str:
-    """What a fine-tuning run records of its corpus, to refuse pairing it with another."""
-    return hashlib.sha256("\n".join(texts).encode("utf-8")).hexdigest()
+def training_ptc(ptc_dir: str | os.PathLike | None = None) -> list:
+    """PTC's sentences that may train: every article but the held-out ones."""
+    from framing.corpus.ptc import is_heldout, read_ptc
+    from framing.paths import default_ptc_dir, require
+
+    root = ptc_dir or default_ptc_dir()
+    if root is None:
+        raise require("PTC folder (params ask for ptc_sentences)", "--ptc DIR", "FRAMING_PTC")
+    return [s for s in read_ptc(root) if not is_heldout(s.article)]
 
 
 def train(corpus, params: dict | None = None, lexicons: dict | None = None, seed: int = 0,
           calibration_folds: int = 5, *, encoder_dir: str | os.PathLike | None = None,
-          encoder_run: str | os.PathLike | None = None, progress: RunProgress | None = None) -> AccurateModel:
+          encoder_run: str | os.PathLike | None = None, progress: RunProgress | None = None,
+          ptc_dir: str | os.PathLike | None = None) -> AccurateModel:
     """Train the accurate tier on a :class:`framing.corpus.Corpus`.
 
     ``params`` holds the static feature groups' parameters (as for the fast tier) and
     any of :data:`framing.model.finetune.FINETUNE_DEFAULTS`. ``encoder_run``: the folder
     of a finished fine-tuning run on this same corpus, instead of fine-tuning here.
+    ``ptc_dir``: PTC's folder, read when ``ptc_sentences`` > 0 (default: ../shared's).
     """
     params = dict(params or {})
     tune = {k: params.pop(k) for k in list(params) if k in FINETUNE_DEFAULTS}
@@ -78,13 +86,14 @@ def train(corpus, params: dict | None = None, lexicons: dict | None = None, seed
     words = list(corpus.biased_words) if corpus.biased_words is not None else None
     if encoder_run is not None:
         run = load_run(encoder_run)
-        if run.info.get("texts_sha256") != texts_digest(texts):
+        if run.info.get("texts_sha256") != texts_sha256(texts):
             raise FramingError("this fine-tuning run was made on another corpus; run "
                                "'framing stage finetune' on this one", encoder_run)
     else:
         enc_dir = default_encoder_dir(encoder_dir)
         run = run_encoder(texts, y, words, encoder_dir=enc_dir, seed=seed, params=tune, progress=progress,
-                          check_hashes=encoder_dir is None and not os.environ.get(ENCODER_ENV))
+                          check_hashes=encoder_dir is None and not os.environ.get(ENCODER_ENV),
+                          ptc=training_ptc(ptc_dir) if int(tune.get("ptc_sentences", 0)) > 0 else None)
     encoder = OnnxEncoder(run.graph, run.tokenizer, max_length=run.info["params"]["max_length"])
 
     pipeline = build_pipeline(params, lexicons or {}, random_state=seed, encoder=encoder)

@@ -36,11 +36,11 @@ from torch import nn  # noqa: E402
 
 import hashlib  # noqa: E402
 
-from framing.hashing import sha256_file  # noqa: E402
+from framing.hashing import sha256_file, texts_sha256  # noqa: E402
 
 __all__ = [
     "ENCODER_FILES", "FINETUNE_DEFAULTS", "MINILM_L6_V2_SHA256", "RUN_FILES", "EncoderRun", "Example", "load_run",
-    "run_encoder", "FramingEncoder", "babe_examples", "check_encoder",
+    "run_encoder", "FramingEncoder", "babe_examples", "check_encoder", "ptc_examples",
     "encoder_checksums", "export_onnx", "fine_tune", "fine_tune_examples", "load_encoder", "load_tokenizer",
     "seed_everything", "token_targets", "torch_logits", "word_spans",
 ]
@@ -155,6 +155,35 @@ def babe_examples(texts: Sequence[str], labels: Sequence[int],
             spans = None  # annotated words that cannot be found in the text: unknown
         out.append(Example(text, int(label), spans, task))
     return out
+
+
+def ptc_examples(sentences: Sequence, limit: int, seed: int = 0, task: int = 1) -> list[Example]:
+    """Examples from PTC sentences (``framing.corpus.ptc.PtcSentence``) for a task of their own.
+
+    Loaded: the sentence overlaps a Loaded_Language or Name_Calling span, whose characters
+    are its token targets; neutral: it overlaps no span of any technique (every token a
+    negative). Sentences with other techniques only are left out, as in the cross-corpus
+    check. At most ``limit`` sentences, half of them loaded where there are enough (PTC's
+    own share of loaded sentences is about one in six, its head learns its own base rate
+    anyway), drawn with ``seed``; returned in corpus order.
+    """
+    from framing.corpus.ptc import LOADED_TECHNIQUES, ptc_label
+
+    loaded, neutral = [], []
+    for s in sentences:
+        label = ptc_label(s)
+        if label == "loaded":
+            spans = [(max(sp.start, s.start) - s.start, min(sp.end, s.end) - s.start)
+                     for sp in s.spans if sp.technique in LOADED_TECHNIQUES]
+            loaded.append(Example(s.text, 1, [(a, b) for a, b in spans if b > a], task))
+        elif label == "neutral":
+            neutral.append(Example(s.text, 0, [], task))
+    rng = np.random.default_rng(seed)
+    n_loaded = min(len(loaded), limit // 2)
+    n_neutral = min(len(neutral), limit - n_loaded)
+    pick_l = np.sort(rng.choice(len(loaded), n_loaded, replace=False)) if n_loaded else []
+    pick_n = np.sort(rng.choice(len(neutral), n_neutral, replace=False)) if n_neutral else []
+    return [loaded[i] for i in pick_l] + [neutral[i] for i in pick_n]
 
 
 # --------------------------------------------------------------------------- model
@@ -417,8 +446,9 @@ FINETUNE_DEFAULTS: dict = {
     "batch_size": 16,
     "max_length": 128,
     "token_weight": 1.0,
-    "folds": 3,
+    "folds": 2,
     "quantize": True,
+    "ptc_sentences": 0,
 }
 RUN_FILES = {"graph": "model.onnx", "tokenizer": "tokenizer.json", "run": "run.json"}
 
@@ -445,28 +475,16 @@ class EncoderRun:
     def save(self, out_dir: str | os.PathLike) -> Path:
         """Write the run's folder whole or not at all (a new folder renamed over the old)."""
         import json
-        import tempfile
+
+        from framing.textio import atomic_folder
 
         out = Path(out_dir)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-        try:
+        with atomic_folder(out) as tmp:
             (tmp / RUN_FILES["graph"]).write_bytes(self.graph)
             (tmp / RUN_FILES["tokenizer"]).write_text(self.tokenizer, encoding="utf-8")
             info = dict(self.info, oof=[[round(float(v), 6) for v in row] for row in self.oof],
                         graph_sha256=hashlib.sha256(self.graph).hexdigest())
             (tmp / RUN_FILES["run"]).write_text(json.dumps(info, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-            os.chmod(tmp, 0o755)
-            old = None
-            if out.exists():
-                old = out.with_name(f".{out.name}.old")
-                shutil.rmtree(old, ignore_errors=True)
-                out.rename(old)
-            tmp.rename(out)
-            if old is not None:
-                shutil.rmtree(old, ignore_errors=True)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
         return out
 
 
@@ -490,11 +508,16 @@ def load_run(run_dir: str | os.PathLike) -> EncoderRun:
 
 def run_encoder(texts: Sequence[str], labels: Sequence[int], biased_words: Sequence[Sequence[str]] | None, *,
                 encoder_dir: str | os.PathLike, seed: int = 0, params: dict | None = None,
-                progress: RunProgress | None = None, check_hashes: bool = True) -> EncoderRun:
+                progress: RunProgress | None = None, check_hashes: bool = True,
+                ptc: Sequence | None = None) -> EncoderRun:
     """Fine-tune ``folds`` times for out-of-fold scores, then once on everything.
 
     Each fold's encoder is exported and quantized like the shipped one before it scores
     its held-out part, so the stacked regression learns from the scores it will see.
+    With ``ptc_sentences`` > 0, that many of ``ptc``'s sentences (``PtcSentence``; the
+    caller leaves out the held-out articles) join every fine-tuning as a second task
+    with its own heads: they only ever train, never score, so out-of-fold figures stay
+    on the corpus's own folds.
     """
     import tempfile
 
@@ -513,14 +536,20 @@ def run_encoder(texts: Sequence[str], labels: Sequence[int], biased_words: Seque
     y = np.asarray(labels, dtype=int)
     words = list(biased_words) if biased_words is not None else None
     fine = {k: p[k] for k in ("epochs", "lr", "batch_size", "max_length", "token_weight")}
+    extra: list[Example] = []
+    if int(p["ptc_sentences"]) > 0:
+        if not ptc:
+            raise ValueError("ptc_sentences > 0 needs PTC's sentences")
+        extra = ptc_examples(ptc, int(p["ptc_sentences"]), seed=seed)
     tokenizer = (encoder_dir / "tokenizer.json").read_text(encoding="utf-8")
     threads = os.cpu_count() or 1
     torch.set_num_threads(threads)
 
     def tune(stage: str, idx: np.ndarray) -> bytes:
         report = (lambda e, s, t, loss: progress(stage, e, s, t, loss)) if progress else None
-        module = fine_tune([texts[i] for i in idx], y[idx].tolist(), [words[i] for i in idx] if words else None,
-                           encoder_dir=encoder_dir, seed=seed, progress=report, **fine)
+        examples = babe_examples([texts[i] for i in idx], y[idx].tolist(), [words[i] for i in idx] if words else None)
+        module = fine_tune_examples(examples + extra, encoder_dir=encoder_dir, n_tasks=2 if extra else 1, seed=seed,
+                                    progress=report, **fine)
         with tempfile.TemporaryDirectory(prefix="framing-export-") as tmp:
             paths = export_onnx(module, encoder_dir / "tokenizer.json", tmp, quantize=p["quantize"])
             return paths["int8" if p["quantize"] else "fp32"].read_bytes()
@@ -540,9 +569,14 @@ def run_encoder(texts: Sequence[str], labels: Sequence[int], biased_words: Seque
         "params": p,
         "seed": seed,
         "sentences": len(y),
-        "texts_sha256": hashlib.sha256("\n".join(texts).encode("utf-8")).hexdigest(),
+        "texts_sha256": texts_sha256(texts),
         "quantized": "int8 dynamic, per-channel weights" if p["quantize"] else None,
         "out_of_fold": {"folds": k, **binary_metrics(y, 1 / (1 + np.exp(-oof[:, 0])), 0.5)},
         "libraries": {"torch": torch.__version__},
     }
+    if extra:
+        info["ptc"] = {"sentences": len(extra), "loaded": sum(e.label for e in extra),
+                       "texts_sha256": texts_sha256([e.text for e in extra]), "task": 1,
+                       "note": "PTC sentences as a second task (own sentence and token heads) in every fine-tuning; "
+                               "its held-out articles (framing.corpus.ptc.is_heldout) left out"}
     return EncoderRun(graph, tokenizer, oof, info)

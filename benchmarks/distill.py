@@ -1,0 +1,123 @@
+"""Does the fast tier learn from the accurate one? Pseudo-labelled PTC sentences as extra training.
+
+The accurate tier (the teacher) scores PTC's sentences from its training articles (the
+held-out articles of ``framing.corpus.ptc.is_heldout`` are never scored here) as if they
+were unlabelled news: PTC's own labels are not read for this. Sentences it is confident
+about become extra training sentences for the fast tier: loaded at probability
+``--high`` and above, neutral at ``--low`` and below, the rest left out; a loaded
+sentence's word annotations are the teacher's own strongest cues (its token head and
+the static groups), so the fast tier's loaded-word lexicon learns from them too.
+
+Reported, fast tier without and with the pseudo-labelled sentences:
+
+* BABE, K folds through `framing train` + `framing predict` (``cli_cv.py``'s harness;
+  the pseudo-labelled file joins every training part, never a test part). The teacher
+  was trained on all of BABE, so its labels carry a little of every test fold: read this
+  figure as an upper bound of what distillation gives on BABE.
+* PTC's held-out articles (loaded / neutral as in ``ptc_sentences.py``): ROC-AUC of each
+  fast model trained on all of BABE (plus the pseudo-labelled file). No model, teacher
+  included, saw these articles.
+
+    python benchmarks/distill.py [--teacher PATH] [--high 0.8] [--low 0.1] [--folds 5] [--json OUT]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from sklearn.metrics import roc_auc_score
+
+from framing.corpus import default_corpus_path, read_corpus
+from framing.corpus.ptc import is_heldout, ptc_label, read_ptc
+from framing.model import default_model_path, load
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from cli_cv import one_run  # noqa: E402
+
+SHARED_PTC = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "ptc"
+
+
+def pseudo_corpus(teacher, sentences, high: float, low: float, out: Path, max_cues: int = 2) -> dict:
+    """Write the teacher's confident sentences as a labelled corpus file; return counts."""
+    texts = [s.text for s in sentences]
+    t0 = time.perf_counter()
+    proba = teacher.predict_proba(texts)
+    loaded_idx = [i for i, p in enumerate(proba) if p >= high]
+    cues = teacher.explain([texts[i] for i in loaded_idx])
+    words = {i: [c.text for c in sorted(cs, key=lambda c: -c.weight) if c.weight > 0][:max_cues]
+             for i, cs in zip(loaded_idx, cues)}
+    n = {"scored": len(texts), "seconds": round(time.perf_counter() - t0, 1), "loaded": 0, "neutral": 0}
+    with open(out, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["text", "label", "biased_words"])
+        for i, p in enumerate(proba):
+            if p >= high:
+                w.writerow([texts[i], "loaded", json.dumps(words[i])])
+                n["loaded"] += 1
+            elif p <= low:
+                w.writerow([texts[i], "neutral", "[]"])
+                n["neutral"] += 1
+    return n
+
+
+def train_fast(corpora: list[Path], out: Path) -> None:
+    args = [a for c in corpora for a in ("--corpus", str(c))]
+    result = subprocess.run([sys.executable, "-m", "framing", "train", "--tier", "fast", *args, "--out", str(out)],
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.exit(f"framing train failed:\n{result.stderr}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--teacher", type=Path, default=None, help="default: the shipped accurate model")
+    ap.add_argument("--ptc", type=Path, default=SHARED_PTC)
+    ap.add_argument("--corpus", type=Path, default=None, help="BABE (default: the project's)")
+    ap.add_argument("--high", type=float, default=0.8)
+    ap.add_argument("--low", type=float, default=0.1)
+    ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--json", type=Path, default=None)
+    args = ap.parse_args()
+
+    teacher = load(args.teacher or default_model_path("accurate"))
+    sentences = read_ptc(args.ptc)
+    train_part = [s for s in sentences if not is_heldout(s.article)]
+    heldout = [s for s in sentences if is_heldout(s.article) and ptc_label(s) in ("loaded", "neutral")]
+    y_held = np.array([ptc_label(s) == "loaded" for s in heldout], dtype=int)
+    babe_path = args.corpus or default_corpus_path()
+    babe = read_corpus(babe_path)
+    result: dict = {"teacher": teacher.card.get("tier"), "high": args.high, "low": args.low}
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        pseudo = tmp / "ptc_pseudo.csv"
+        result["pseudo"] = pseudo_corpus(teacher, train_part, args.high, args.low, pseudo)
+        print(f"teacher on {result['pseudo']['scored']:,} PTC sentences: {result['pseudo']['loaded']:,} loaded, "
+              f"{result['pseudo']['neutral']:,} neutral kept ({result['pseudo']['seconds']} s)", flush=True)
+        teacher_auc = float(roc_auc_score(y_held, teacher.predict_proba([s.text for s in heldout])))
+        result["ptc_heldout"] = {"sentences": len(y_held), "loaded": int(y_held.sum()), "roc_auc": {"teacher": teacher_auc}}
+        for name, extra in (("fast", []), ("fast + pseudo-labelled PTC", [pseudo])):
+            model_path = tmp / f"{len(extra)}.framing"
+            train_fast([babe_path, *extra], model_path)
+            auc = float(roc_auc_score(y_held, load(model_path).predict_proba([s.text for s in heldout])))
+            result["ptc_heldout"]["roc_auc"][name] = auc
+            scores = one_run(tmp, np.asarray(babe.texts, dtype=object), babe.labels, babe.biased_words,
+                             args.folds, args.seed, "fast", extra)
+            result[name] = {"babe_per_fold": scores, "babe_macro_f1": float(np.mean(scores)),
+                            "babe_macro_f1_std": float(np.std(scores, ddof=1)), "ptc_heldout_roc_auc": auc}
+            print(f"{name}: BABE {args.folds}-fold macro-F1 {np.mean(scores):.4f} ± {np.std(scores, ddof=1):.4f}; "
+                  f"PTC held-out ROC-AUC {auc:.3f} (teacher {teacher_auc:.3f})", flush=True)
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
