@@ -48,20 +48,24 @@ def _figures(y, proba, threshold):
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--encoder-run", type=Path, required=True)
+    ap.add_argument("--encoder-run", type=Path, action="append", required=True,
+                    help="a run folder; repeat to compare runs on the same folds and static features")
     ap.add_argument("--corpus", type=Path, default=None)
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args()
     data = read_corpus(args.corpus or default_corpus_path())
-    run = load_run(args.encoder_run)
     texts, y = list(data.texts), np.asarray(data.labels, dtype=int)
-    if run.info.get("texts_sha256") != texts_sha256(texts):
-        raise SystemExit(f"{args.encoder_run} was fine-tuned on another corpus than {args.corpus}")
+    runs = {}
+    for path in args.encoder_run:
+        run = load_run(path)
+        if run.info.get("texts_sha256") != texts_sha256(texts):
+            raise SystemExit(f"{path} was fine-tuned on another corpus than {args.corpus}")
+        runs["" if len(args.encoder_run) == 1 else f" ({path})"] = run
     words = list(data.biased_words)
     lexicons = load_lexicons()
-    rows = {"static": [], "encoder": [], "stack": [], "tfidf": []}
+    rows = {"static": [], **{f"{kind}{name}": [] for name in runs for kind in ("encoder", "stack")}, "tfidf": []}
     cv = StratifiedKFold(args.folds, shuffle=True, random_state=args.seed)
     for k, (tr, te) in enumerate(cv.split(np.zeros(len(y)), y)):
         pipe = build_pipeline({}, lexicons, random_state=args.seed)
@@ -69,9 +73,10 @@ def main() -> None:
         with sklearn.config_context(enable_metadata_routing=True):
             F_tr = union.fit_transform([texts[i] for i in tr], y[tr], biased_words=[words[i] for i in tr])
         F_te = union.transform([texts[i] for i in te])
-        for name, A, B in (("static", F_tr, F_te),
-                           ("stack", np.hstack([F_tr, run.oof[tr] / run.oof[tr].std(0)]),
-                            np.hstack([F_te, run.oof[te] / run.oof[tr].std(0)]))):
+        sets = [("static", F_tr, F_te)] + [
+            (f"stack{name}", np.hstack([F_tr, run.oof[tr] / run.oof[tr].std(0)]),
+             np.hstack([F_te, run.oof[te] / run.oof[tr].std(0)])) for name, run in runs.items()]
+        for name, A, B in sets:
             clf = LogisticRegression(C=0.1, max_iter=5000, random_state=args.seed)
             # Calibration and threshold from the training part only, as `framing train` does.
             inner = StratifiedKFold(5, shuffle=True, random_state=args.seed)
@@ -80,18 +85,20 @@ def main() -> None:
             threshold = choose_threshold(sigmoid(a * dec + b), y[tr])
             proba = sigmoid(a * clf.fit(A, y[tr]).decision_function(B) + b)
             rows[name].append(_figures(y[te], proba, threshold))
-        rows["encoder"].append(_figures(y[te], sigmoid(run.oof[te, 0]), 0.5))
+        for name, run in runs.items():
+            rows[f"encoder{name}"].append(_figures(y[te], sigmoid(run.oof[te, 0]), 0.5))
         base = baseline_pipeline(args.seed).fit([texts[i] for i in tr], y[tr])
         rows["tfidf"].append(_figures(y[te], base.predict_proba([texts[i] for i in te])[:, 1], 0.5))
         print(f"fold {k}: " + "  ".join(f"{n} {r[-1]['macro_f1']:.4f}" for n, r in rows.items()), flush=True)
     result = {"folds": args.folds, "seed": args.seed, "sentences": len(y),
-              "encoder_run": run.info.get("params"), "models": {}}
+              "encoder_runs": {str(p): r.info.get("params") for p, r in zip(args.encoder_run, runs.values())},
+              "models": {}}
     for name, r in rows.items():
         f1 = [x["macro_f1"] for x in r]
         auc = [x["roc_auc"] for x in r]
         result["models"][name] = {"per_fold": f1, "macro_f1_mean": float(np.mean(f1)),
                                   "macro_f1_std": float(np.std(f1, ddof=1)), "roc_auc_mean": float(np.mean(auc))}
-        print(f"{name:8s} macro-F1 {np.mean(f1):.4f} ± {np.std(f1, ddof=1):.4f}   ROC-AUC {np.mean(auc):.4f}")
+        print(f"{name:12s} macro-F1 {np.mean(f1):.4f} ± {np.std(f1, ddof=1):.4f}   ROC-AUC {np.mean(auc):.4f}")
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n")
 
