@@ -12,7 +12,7 @@ through the CLI, but in-process runs at a fixed threshold of 0.5 moved by 0.005
 between the same seeds, as much as many model changes.
 
     python benchmarks/cli_cv.py [--tier fast|accurate] [--folds 5] [--seed 0] [--repeats 1] [--corpus PATH]
-                                [--extra-train FILE ...] [--json OUT]
+                                [--extra-train FILE ...] [--keep DIR] [--json OUT]
 
 With ``--tier accurate`` each outer fold runs `framing train --tier accurate`, which
 fine-tunes the encoder once per inner fold and once on the whole training part: on a
@@ -87,6 +87,8 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=1, help="K-fold runs with split seeds seed, seed+1, ...")
     ap.add_argument("--corpus", type=Path, default=None)
     ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("--keep", type=Path, default=None,
+                    help="keep each fold's model here (model0.framing, ...; for benchmarks/cue_quality.py)")
     ap.add_argument("--extra-train", type=Path, action="append", default=[],
                     help="a corpus file that joins every fold's training part (repeatable)")
     ap.add_argument("--tier", choices=("fast", "accurate"), default="fast",
@@ -100,6 +102,9 @@ def main() -> None:
     repeats = []
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
+        if args.keep is not None:
+            args.keep.mkdir(parents=True, exist_ok=True)
+            tmp = args.keep
         for seed in range(args.seed, args.seed + args.repeats):
             scores = one_run(tmp, texts, y, data.biased_words, args.folds, seed, args.tier, args.extra_train)
             repeats.append({"seed": seed, "per_fold": scores, "macro_f1_mean": float(np.mean(scores)),
