@@ -10,7 +10,7 @@ from conftest import REPO, assert_one_line_error, run_cli
 from framing import paths
 from framing.errors import FramingError
 
-ENV = (paths.ENV_CORPUS_DIR, paths.ENV_LEXICONS, paths.ENV_SHARED, paths.ENV_MODEL)
+ENV = (paths.ENV_CORPUS_DIR, paths.ENV_LEXICONS, paths.ENV_SHARED, paths.ENV_MODEL, paths.ENV_PTC)
 
 
 @pytest.fixture
@@ -38,6 +38,7 @@ def test_repo_found_by_walking_up_from_the_working_directory(tmp_path, monkeypat
     assert paths.repo_root() == repo.resolve()
     assert paths.shared_dir() == (tmp_path / "shared").resolve()
     assert paths.default_lexicon_dir() == (tmp_path / "shared" / "lexicons").resolve()
+    assert paths.default_ptc_dir() == (tmp_path / "shared" / "corpora" / "ptc").resolve()
     assert paths.corpus_mirror_dir() == (tmp_path / "shared" / "corpora" / "babe").resolve()
     assert paths.repo_model_path() == repo.resolve() / "src" / "framing" / "models" / "fast.framing"
 
@@ -48,7 +49,7 @@ def test_other_projects_are_not_a_framing_repository(tmp_path, monkeypatch, no_e
     (tmp_path.parent / "shared").mkdir(exist_ok=True)
     monkeypatch.chdir(tmp_path)
     assert paths.repo_root() is None
-    assert paths.shared_dir() is None and paths.default_lexicon_dir() is None
+    assert paths.shared_dir() is None and paths.default_lexicon_dir() is None and paths.default_ptc_dir() is None
     assert paths.corpus_mirror_dir() is None and paths.repo_model_path() is None
 
 
@@ -59,8 +60,11 @@ def test_environment_comes_before_the_repository(tmp_path, monkeypatch, no_env):
     assert paths.default_lexicon_dir() == tmp_path / "elsewhere" / "lexicons"
     monkeypatch.setenv(paths.ENV_LEXICONS, str(tmp_path / "lex"))
     monkeypatch.setenv(paths.ENV_CORPUS_DIR, str(tmp_path / "babe"))
+    assert paths.default_ptc_dir() == tmp_path / "elsewhere" / "corpora" / "ptc"
+    monkeypatch.setenv(paths.ENV_PTC, str(tmp_path / "ptc"))
     assert paths.default_lexicon_dir() == tmp_path / "lex"
     assert paths.corpus_mirror_dir() == tmp_path / "babe"
+    assert paths.default_ptc_dir() == tmp_path / "ptc"
 
 
 def test_never_the_install_location(tmp_path, monkeypatch, no_env):

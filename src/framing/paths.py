@@ -29,9 +29,9 @@ from pathlib import Path
 
 from framing.errors import FramingError
 
-__all__ = ["DEFAULT_MODEL_NAME", "ENV_CORPUS_DIR", "ENV_LEXICONS", "ENV_MODEL", "ENV_SHARED", "MODELS_PACKAGE_DIR",
-           "corpus_mirror_dir", "default_lexicon_dir", "default_ptc_dir", "ENV_PTC", "repo_model_path", "repo_root", "require", "shared_dir",
-           "shipped_model_dir", "shipped_model_path"]
+__all__ = ["DEFAULT_MODEL_NAME", "ENV_CORPUS_DIR", "ENV_LEXICONS", "ENV_MODEL", "ENV_PTC", "ENV_SHARED",
+           "MODELS_PACKAGE_DIR", "corpus_mirror_dir", "default_lexicon_dir", "default_ptc_dir", "repo_model_path",
+           "repo_root", "require", "shared_dir", "shipped_model_dir", "shipped_model_path"]
 
 ENV_CORPUS_DIR = "FRAMING_CORPUS_DIR"
 ENV_LEXICONS = "FRAMING_LEXICONS"
