@@ -94,22 +94,23 @@ def corpus_mirror_dir() -> Path | None:
     return mirror if mirror.is_dir() else None
 
 
+def _env_or_shared(env: str, *parts: str) -> Path | None:
+    """$env, else <shared>/parts; None when neither is known (the folder need not exist)."""
+    value = os.environ.get(env)
+    if value:
+        return Path(value)
+    shared = shared_dir()
+    return None if shared is None else shared.joinpath(*parts)
+
+
 def default_lexicon_dir() -> Path | None:
     """$FRAMING_LEXICONS, else <shared>/lexicons; None when neither is known."""
-    env = os.environ.get(ENV_LEXICONS)
-    if env:
-        return Path(env)
-    shared = shared_dir()
-    return None if shared is None else shared / "lexicons"
+    return _env_or_shared(ENV_LEXICONS, "lexicons")
 
 
 def default_ptc_dir() -> Path | None:
     """$FRAMING_PTC, else <shared>/corpora/ptc; None when neither is known."""
-    env = os.environ.get(ENV_PTC)
-    if env:
-        return Path(env)
-    shared = shared_dir()
-    return None if shared is None else shared / "corpora" / "ptc"
+    return _env_or_shared(ENV_PTC, "corpora", "ptc")
 
 
 def require(what: str, option: str, env: str | None = None) -> FramingError:
