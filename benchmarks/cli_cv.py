@@ -12,7 +12,7 @@ through the CLI, but in-process runs at a fixed threshold of 0.5 moved by 0.005
 between the same seeds, as much as many model changes.
 
     python benchmarks/cli_cv.py [--tier fast|accurate] [--folds 5] [--seed 0] [--repeats 1] [--corpus PATH]
-                                [--extra-train FILE ...] [--keep DIR] [--json OUT]
+                                [--extra-train FILE ...] [--keep DIR] [--fold K ...] [--json OUT]
 
 With ``--tier accurate`` each outer fold runs `framing train --tier accurate`, which
 fine-tunes the encoder once per inner fold and once on the whole training part: on a
@@ -48,14 +48,18 @@ def run(*args: str) -> subprocess.CompletedProcess:
 
 
 def one_run(tmp: Path, texts, y, biased_words, folds: int, seed: int, tier: str = "fast",
-            extra_train: list[Path] = ()) -> list[float]:
-    """One stratified K-fold run through the CLI; the macro-F1 of each fold.
+            extra_train: list[Path] = (), only: set[int] | None = None) -> list[float]:
+    """One stratified K-fold run through the CLI; the macro-F1 of each fold run.
 
     ``extra_train``: corpus files that join every fold's training part (never its test part).
+    ``only``: run just these folds of the split (the split itself is unchanged), so that an
+    accurate-tier run too long for one sitting can be finished fold by fold.
     """
     scores = []
     cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     for fold, (train_idx, test_idx) in enumerate(cv.split(texts, y)):
+        if only is not None and fold not in only:
+            continue
         train_csv = tmp / f"train{fold}.csv"
         with open(train_csv, "w", newline="", encoding="utf-8") as fh:
             w = csv.writer(fh)
@@ -91,11 +95,15 @@ def main() -> None:
                     help="keep each fold's model here (model0.framing, ...; for benchmarks/cue_quality.py)")
     ap.add_argument("--extra-train", type=Path, action="append", default=[],
                     help="a corpus file that joins every fold's training part (repeatable)")
+    ap.add_argument("--fold", type=int, action="append", default=None,
+                    help="run only this fold of each split (repeatable; default: all)")
     ap.add_argument("--tier", choices=("fast", "accurate"), default="fast",
                     help="accurate fine-tunes the encoder (folds+1 times) inside every outer fold: hours on a laptop CPU")
     args = ap.parse_args()
     if args.repeats < 1 or args.folds < 2:
         ap.error("--repeats must be at least 1 and --folds at least 2")
+    if args.fold and not all(0 <= k < args.folds for k in args.fold):
+        ap.error(f"--fold must be between 0 and {args.folds - 1}")
     data = read_corpus(args.corpus or default_corpus_path())
     y = data.labels
     texts = np.asarray(data.texts, dtype=object)
@@ -106,18 +114,19 @@ def main() -> None:
             args.keep.mkdir(parents=True, exist_ok=True)
             tmp = args.keep
         for seed in range(args.seed, args.seed + args.repeats):
-            scores = one_run(tmp, texts, y, data.biased_words, args.folds, seed, args.tier, args.extra_train)
+            scores = one_run(tmp, texts, y, data.biased_words, args.folds, seed, args.tier, args.extra_train,
+                             set(args.fold) if args.fold else None)
             repeats.append({"seed": seed, "per_fold": scores, "macro_f1_mean": float(np.mean(scores)),
-                            "macro_f1_std": float(np.std(scores, ddof=1))})
+                            "macro_f1_std": float(np.std(scores, ddof=1)) if len(scores) > 1 else None})
             print(f"seed {seed}: {args.folds}-fold CV through `framing train` + `framing predict`: macro-F1 "
-                  f"{repeats[-1]['macro_f1_mean']:.4f} ± {repeats[-1]['macro_f1_std']:.4f}", flush=True)
+                  f"{repeats[-1]['macro_f1_mean']:.4f} ± {repeats[-1]['macro_f1_std'] or 0:.4f}", flush=True)
     means = [r["macro_f1_mean"] for r in repeats]
     folds_all = [f for r in repeats for f in r["per_fold"]]
     # macro_f1_std stays the spread over folds (every fold of every repeat), as with one repeat;
     # the spread of the repeat means is reported beside it.
-    result = {"tier": args.tier, "extra_train": [str(p) for p in args.extra_train], "folds": args.folds, "seed": args.seed, "sentences": len(y), "repeats": repeats,
+    result = {"tier": args.tier, "only_folds": sorted(args.fold) if args.fold else None, "extra_train": [str(p) for p in args.extra_train], "folds": args.folds, "seed": args.seed, "sentences": len(y), "repeats": repeats,
               "per_fold": folds_all, "macro_f1_mean": float(np.mean(folds_all)),
-              "macro_f1_std": float(np.std(folds_all, ddof=1)),
+              "macro_f1_std": float(np.std(folds_all, ddof=1)) if len(folds_all) > 1 else None,
               "repeat_means_std": float(np.std(means, ddof=1)) if len(means) > 1 else None}
     if len(means) > 1:
         print(f"mean over {len(means)} repeats x {args.folds} folds: macro-F1 {result['macro_f1_mean']:.4f} "
