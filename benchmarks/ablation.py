@@ -34,9 +34,12 @@ from sklearn.pipeline import make_pipeline  # noqa: E402
 
 from framing.corpus import default_corpus_path, read_corpus  # noqa: E402
 from framing.features import (  # noqa: E402
-    DEFAULT_PARAMS, Batch, build_pipeline, explain, tokenize_spans, tokenize_words,
+    DEFAULT_PARAMS, Batch, build_pipeline, explain,
 )
 from framing.lexicons import load_lexicons  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from cue_quality import span_hits  # noqa: E402  (one definition of a cue hit for both benchmarks)
 
 GROUPS = ["loaded", "lexicon", "style", "embedding", "ngrams"]
 
@@ -77,21 +80,8 @@ def group_spread(pipe, texts):
 
 
 def cue_hits(pipe, texts, bw):
-    """Top-1/top-3 hit rates of explain() against biased_words, and a random-word reference."""
-    spans = explain(pipe, texts)
-    top1 = top3 = n = 0
-    rand = 0.0
-    for text, sp, words in zip(texts, spans, bw):
-        marked = {w for ph in words for w in tokenize_words(ph)}
-        if not marked:
-            continue
-        n += 1
-        hits = [bool(set(tokenize_words(text[s:e])) & marked) for s, e, _ in sp[:3]]
-        top1 += bool(hits[:1] and hits[0])
-        top3 += any(hits)
-        toks = [t for _, _, t in tokenize_spans(text)]
-        rand += sum(t in marked for t in toks) / max(1, len(toks))
-    return {"n": n, "top1": top1 / max(n, 1), "top3": top3 / max(n, 1), "random_word_top1": rand / max(n, 1)}
+    """Top-1/top-3 hit rates of explain() against biased_words (cue_quality.span_hits)."""
+    return span_hits(explain(pipe, texts), texts, bw)
 
 
 def main(argv=None):

@@ -3,8 +3,8 @@
 For each of BABE's K folds (StratifiedKFold, the split of ``cli_cv.py``), a model trained
 on the other folds explains the held-out loaded sentences that carry annotated words
 (``biased_words``); a hit at top-1 (top-3) is a marked word inside the strongest cue
-(any of the three strongest). The definition is ``benchmarks/ablation.py``'s
-``cue_hits``, so the figures compare with the fast tier's there (0.643 / 0.795).
+(any of the three strongest). ``benchmarks/ablation.py`` counts with the same
+``span_hits``, so the figures compare with the fast tier's there (0.643 / 0.795).
 
 The cues are what ``framing score`` and ``framing predict`` print: for the accurate tier
 the static groups' word contributions and the encoder's, split by its token head.
@@ -29,22 +29,31 @@ from framing.features import tokenize_spans, tokenize_words
 from framing.model import MODEL_SUFFIX, load
 
 
-def cue_hits(cues, texts, biased_words) -> dict:
-    """Top-1/top-3 hit rates of the cues against ``biased_words``, and a random-word reference."""
+def span_hits(ranked_spans, texts, biased_words) -> dict:
+    """Top-1/top-3 hit rates against ``biased_words``, and a random-word reference.
+
+    ``ranked_spans``: per text, its cue spans as (start, end, ...) tuples, strongest first.
+    Sentences with no marked word are left out. ``benchmarks/ablation.py`` counts with this too.
+    """
     n = top1 = top3 = 0
     rand = 0.0
-    for text, cs, words in zip(texts, cues, biased_words):
+    for text, spans, words in zip(texts, ranked_spans, biased_words):
         marked = {w for phrase in words for w in tokenize_words(phrase)}
         if not marked:
             continue
         n += 1
-        ranked = sorted(cs, key=lambda c: -c.weight)[:3]
-        hits = [bool(set(tokenize_words(text[c.start:c.end])) & marked) for c in ranked]
+        hits = [bool(set(tokenize_words(text[span[0]:span[1]])) & marked) for span in spans[:3]]
         top1 += bool(hits[:1] and hits[0])
         top3 += any(hits)
         toks = [t for _, _, t in tokenize_spans(text)]
         rand += sum(t in marked for t in toks) / max(1, len(toks))
     return {"n": n, "top1": top1 / max(n, 1), "top3": top3 / max(n, 1), "random_word_top1": rand / max(n, 1)}
+
+
+def cue_hits(cues, texts, biased_words) -> dict:
+    """``span_hits`` of printed cues (per text, a list of ``Cue``), ranked by weight."""
+    ranked = [[(c.start, c.end) for c in sorted(cs, key=lambda c: -c.weight)] for cs in cues]
+    return span_hits(ranked, texts, biased_words)
 
 
 def main() -> None:
