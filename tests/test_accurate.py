@@ -133,7 +133,8 @@ def test_loaded_model_scores_in_worker_processes(accurate_model, tmp_path):
     assert outputs[0] == outputs[1] and len(outputs[0].splitlines()) == 20
 
 
-def _tiny_ptc_sentences():
+def _tiny_ptc_sentences(article="2"):
+    """Four sentences of one made-up PTC article (article "2" is a training article)."""
     from framing.corpus.ptc import PtcSentence, PtcSpan
 
     text = "The traitor lied again.\nOfficials met on Monday.\nIs it doubtful?\nThe regime's scheme failed.\n"
@@ -142,7 +143,7 @@ def _tiny_ptc_sentences():
     out, pos = [], 0
     for number, line in enumerate(text.splitlines(), 1):
         hits = tuple(s for s in spans if s.start < pos + len(line) and s.end > pos)
-        out.append(PtcSentence("1", number, pos, pos + len(line), line, hits))
+        out.append(PtcSentence(article, number, pos, pos + len(line), line, hits))
         pos += len(line) + 1
     return out
 
@@ -156,6 +157,17 @@ def test_ptc_examples_are_a_task_of_their_own():
         ("The traitor lied again.", 1, 1), ("The regime's scheme failed.", 1, 1), ("Officials met on Monday.", 0, 1)]
     assert [[e.text[a:b] for a, b in e.spans] for e in examples] == [["traitor"], ["scheme"], []]
     assert [e.label for e in ptc_examples(_tiny_ptc_sentences(), limit=2)] == [1, 0]  # half loaded
+
+
+def test_ptc_examples_refuse_the_held_out_articles():
+    """The cross-corpus figures are measured on the held-out articles: a sentence of one
+    that reaches fine-tuning is an error, not something to drop quietly."""
+    from framing.corpus.ptc import is_heldout
+    from framing.model.finetune import ptc_examples
+
+    assert is_heldout("1") and not is_heldout("2")
+    with pytest.raises(ValueError, match="1 held-out article"):
+        ptc_examples(_tiny_ptc_sentences("2") + _tiny_ptc_sentences("1"), limit=10)
 
 
 def test_ptc_joins_every_fine_tuning_but_never_scores(tiny_encoder_dir):

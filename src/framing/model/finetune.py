@@ -166,9 +166,17 @@ def ptc_examples(sentences: Sequence, limit: int, seed: int = 0, task: int = 1) 
     check. At most ``limit`` sentences, half of them loaded where there are enough (PTC's
     own share of loaded sentences is about one in six, its head learns its own base rate
     anyway), drawn with ``seed``; returned in corpus order.
-    """
-    from framing.corpus.ptc import LOADED_TECHNIQUES, ptc_label
 
+    Sentences of PTC's held-out articles (``framing.corpus.ptc.is_heldout``) are refused,
+    not dropped: the cross-corpus figures are measured on those articles, and a caller
+    that passes them has a bug that would make those figures lie.
+    """
+    from framing.corpus.ptc import LOADED_TECHNIQUES, is_heldout, ptc_label
+
+    heldout = sorted({s.article for s in sentences if is_heldout(s.article)})
+    if heldout:
+        raise ValueError(f"PTC sentences from {len(heldout)} held-out article(s) (e.g. {heldout[0]}) cannot train: "
+                         "they are kept for the cross-corpus check")
     loaded, neutral = [], []
     for s in sentences:
         label = ptc_label(s)
@@ -514,8 +522,8 @@ def run_encoder(texts: Sequence[str], labels: Sequence[int], biased_words: Seque
 
     Each fold's encoder is exported and quantized like the shipped one before it scores
     its held-out part, so the stacked regression learns from the scores it will see.
-    With ``ptc_sentences`` > 0, that many of ``ptc``'s sentences (``PtcSentence``; the
-    caller leaves out the held-out articles) join every fine-tuning as a second task
+    With ``ptc_sentences`` > 0, that many of ``ptc``'s sentences (``PtcSentence``, none
+    from a held-out article: ``ptc_examples`` refuses those) join every fine-tuning as a second task
     with its own heads: they only ever train, never score, so out-of-fold figures stay
     on the corpus's own folds.
     """
