@@ -124,7 +124,9 @@ def main() -> None:
     folds_all = [f for r in repeats for f in r["per_fold"]]
     # macro_f1_std stays the spread over folds (every fold of every repeat), as with one repeat;
     # the spread of the repeat means is reported beside it.
-    result = {"tier": args.tier, "only_folds": sorted(args.fold) if args.fold else None, "extra_train": [str(p) for p in args.extra_train], "folds": args.folds, "seed": args.seed, "sentences": len(y), "repeats": repeats,
+    result = {"tier": args.tier, "only_folds": sorted(args.fold) if args.fold else None,
+              "extra_train": [str(p) for p in args.extra_train], "folds": args.folds, "seed": args.seed,
+              "sentences": len(y), "repeats": repeats,
               "per_fold": folds_all, "macro_f1_mean": float(np.mean(folds_all)),
               "macro_f1_std": float(np.std(folds_all, ddof=1)) if len(folds_all) > 1 else None,
               "repeat_means_std": float(np.std(means, ddof=1)) if len(means) > 1 else None}
