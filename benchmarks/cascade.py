@@ -9,13 +9,15 @@ stand. Reported per margin (0: the fast tier alone; 1: the accurate tier alone):
 * BABE: the share routed and macro-F1 on held-out folds, from fold models trained on
   the same split through the CLI (``benchmarks/cli_cv.py --keep DIR`` for each tier;
   folds present in both folders are used);
-* PTC's held-out articles (``framing.corpus.ptc.is_heldout``) with the shipped models:
+* PTC's held-out articles (``framing.corpus.ptc.is_heldout``) with the shipped models
+  (or ``--fast`` / ``--accurate``):
   the share routed, ROC-AUC of the cascade's probabilities, and sentences per second of
   the cascade in this process (fast tier on every sentence, accurate tier on the routed
   ones), beside both tiers alone measured in the same run.
 
     python benchmarks/cascade.py --fast-models DIR --accurate-models DIR [--margin M ...]
-                                 [--folds 5] [--seed 0] [--corpus PATH] [--ptc DIR] [--json OUT]
+                                 [--fast MODEL] [--accurate MODEL] [--folds 5] [--seed 0]
+                                 [--corpus PATH] [--ptc DIR] [--json OUT]
 """
 
 from __future__ import annotations
@@ -76,7 +78,7 @@ def ptc_figures(args, margins) -> dict:
     rows = [s for s in read_ptc(args.ptc) if ptc_label(s) in ("loaded", "neutral") and is_heldout(s.article)]
     texts = [s.text for s in rows]
     y = np.array([ptc_label(s) == "loaded" for s in rows], dtype=int)
-    fast, accurate = load(default_model_path("static")), load(default_model_path("accurate"))
+    fast, accurate = load(args.fast or default_model_path("static")), load(args.accurate or default_model_path("accurate"))
     # Warm both models (onnxruntime's first run builds its kernels) outside the timings.
     fast.predict_proba(texts[:64])
     accurate.predict_proba(texts[:64])
@@ -110,6 +112,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--fast-models", type=Path, required=True)
     ap.add_argument("--accurate-models", type=Path, required=True)
+    ap.add_argument("--fast", type=Path, default=None, help="fast model for the PTC figures (default: shipped)")
+    ap.add_argument("--accurate", type=Path, default=None, help="accurate model for the PTC figures (default: shipped)")
     ap.add_argument("--margin", type=float, action="append", default=None)
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--seed", type=int, default=0)
