@@ -78,7 +78,8 @@ def ptc_figures(args, margins) -> dict:
     rows = [s for s in read_ptc(args.ptc) if ptc_label(s) in ("loaded", "neutral") and is_heldout(s.article)]
     texts = [s.text for s in rows]
     y = np.array([ptc_label(s) == "loaded" for s in rows], dtype=int)
-    fast, accurate = load(args.fast or default_model_path("static")), load(args.accurate or default_model_path("accurate"))
+    fast = load(args.fast or default_model_path("static"))
+    accurate = load(args.accurate or default_model_path("accurate"))
     # Warm both models (onnxruntime's first run builds its kernels) outside the timings.
     fast.predict_proba(texts[:64])
     accurate.predict_proba(texts[:64])
