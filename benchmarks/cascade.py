@@ -34,8 +34,8 @@ from sklearn.model_selection import StratifiedKFold
 from framing.corpus import default_corpus_path, read_corpus
 from framing.corpus.ptc import is_heldout, ptc_label, read_ptc
 from framing.model import MODEL_SUFFIX, default_model_path, load
+from framing.paths import default_ptc_dir
 
-SHARED_PTC = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "ptc"
 MARGINS = (0.0, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 1.0)
 
 
@@ -95,9 +95,8 @@ def ptc_figures(args, margins) -> dict:
     for m in margins:
         r = route(pf, fast.threshold, m)
         t0 = time.perf_counter()
-        p_fast = np.asarray(fast.predict_proba(texts))
+        p = np.asarray(fast.predict_proba(texts))
         picked = [t for t, keep in zip(texts, r) if keep]
-        p = p_fast.copy()
         if picked:
             p[r] = np.asarray(accurate.predict_proba(picked))
         took = time.perf_counter() - t0
@@ -119,9 +118,11 @@ def main() -> None:
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--corpus", type=Path, default=None)
-    ap.add_argument("--ptc", type=Path, default=SHARED_PTC)
+    ap.add_argument("--ptc", type=Path, default=default_ptc_dir())
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args()
+    if args.ptc is None:
+        ap.error("no PTC folder: pass --ptc DIR or set $FRAMING_PTC")
     margins = sorted(args.margin) if args.margin else MARGINS
     result = {"babe": babe_figures(args, margins), "ptc_heldout": ptc_figures(args, margins)}
     if args.json:

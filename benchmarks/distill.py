@@ -38,11 +38,10 @@ from sklearn.metrics import roc_auc_score
 from framing.corpus import default_corpus_path, read_corpus
 from framing.corpus.ptc import is_heldout, ptc_label, read_ptc
 from framing.model import default_model_path, load
+from framing.paths import default_ptc_dir
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from cli_cv import one_run  # noqa: E402
-
-SHARED_PTC = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "ptc"
 
 
 def pseudo_corpus(teacher, sentences, high: float, low: float, out: Path, max_cues: int = 2) -> dict:
@@ -79,7 +78,7 @@ def train_fast(corpora: list[Path], out: Path) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--teacher", type=Path, default=None, help="default: the shipped accurate model")
-    ap.add_argument("--ptc", type=Path, default=SHARED_PTC)
+    ap.add_argument("--ptc", type=Path, default=default_ptc_dir())
     ap.add_argument("--corpus", type=Path, default=None, help="BABE (default: the project's)")
     ap.add_argument("--high", type=float, default=0.8)
     ap.add_argument("--low", type=float, default=0.1)
@@ -87,6 +86,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args()
+    if args.ptc is None:
+        ap.error("no PTC folder: pass --ptc DIR or set $FRAMING_PTC")
 
     teacher = load(args.teacher or default_model_path("accurate"))
     sentences = read_ptc(args.ptc)

@@ -37,8 +37,8 @@ import framing
 from framing import scoring
 from framing.corpus import LOADED_TECHNIQUES, read_ptc
 from framing.corpus.ptc import ARTICLES_DIR, is_heldout
+from framing.paths import default_ptc_dir
 
-PTC = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "ptc"
 BOOTSTRAP = 1000
 SHARE_BINS = (0.0, 0.1, 0.2, 0.3, 0.45, 1.0)  # the last bins are wider: few articles are that loaded
 
@@ -94,10 +94,13 @@ def definitions(result) -> dict[str, float]:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", default=None, help="model file (default: the shipped model)")
-    ap.add_argument("--ptc", type=Path, default=PTC, help="PTC folder (train-articles/ and the labels file)")
+    ap.add_argument("--ptc", type=Path, default=default_ptc_dir(),
+                    help="PTC folder (train-articles/ and the labels file)")
     ap.add_argument("--json", type=Path, default=None, help="also write per-article figures here")
     ap.add_argument("--heldout", action="store_true", help="only the articles no model trains on (one in three)")
     args = ap.parse_args()
+    if args.ptc is None:
+        ap.error("no PTC folder: pass --ptc DIR or set $FRAMING_PTC")
 
     model = framing.load_model(args.model)
     articles = by_article(read_ptc(args.ptc))

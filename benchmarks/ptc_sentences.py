@@ -30,17 +30,18 @@ from framing.corpus import default_corpus_path, read_corpus
 from framing.corpus.ptc import is_heldout, ptc_label, read_ptc
 from framing.evaluation import baseline_pipeline
 from framing.model import KINDS, default_model_path, load
-
-SHARED_PTC = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "ptc"
+from framing.paths import default_ptc_dir
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", type=Path, action="append", default=None)
-    ap.add_argument("--ptc", type=Path, default=SHARED_PTC)
+    ap.add_argument("--ptc", type=Path, default=default_ptc_dir())
     ap.add_argument("--corpus", type=Path, default=None, help="BABE, for the TF-IDF + LR yardstick")
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args()
+    if args.ptc is None:
+        ap.error("no PTC folder: pass --ptc DIR or set $FRAMING_PTC")
     rows = [s for s in read_ptc(args.ptc) if ptc_label(s) in ("loaded", "neutral")]
     texts = [s.text for s in rows]
     y = np.array([ptc_label(s) == "loaded" for s in rows], dtype=int)
