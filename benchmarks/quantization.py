@@ -130,8 +130,10 @@ def main(argv: list[str] | None = None) -> int:
         sys.exit(f"--fold must be in 0..{args.folds - 1}")
     tr, te = split[args.fold]
 
-    extra = ptc_examples(training_ptc(ptc_root(args.ptc)), int(p["ptc_sentences"]), seed=seed) if int(p["ptc_sentences"]) else []
-    ptc_rows = [s for s in read_ptc(ptc_root(args.ptc)) if is_heldout(s.article) and ptc_label(s) in ("loaded", "neutral")]
+    ptc_dir = ptc_root(args.ptc)
+    n_ptc = int(p["ptc_sentences"])
+    extra = ptc_examples(training_ptc(ptc_dir), n_ptc, seed=seed) if n_ptc else []
+    ptc_rows = [s for s in read_ptc(ptc_dir) if is_heldout(s.article) and ptc_label(s) in ("loaded", "neutral")]
     ptc_texts = [s.text for s in ptc_rows]
     ptc_y = np.array([ptc_label(s) == "loaded" for s in ptc_rows], dtype=int)
     encoder_dir = default_encoder_dir(args.encoder)
@@ -191,8 +193,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         result = {"corpus": str(corpus), "fold": args.fold, "folds": args.folds, "split_seed": args.seed,
                   "finetune": p, "train_sentences": len(tr), "ptc_sentences": len(extra), "held_out": len(te),
-                  "ptc_heldout_sentences": len(ptc_y), "ptc_heldout_loaded": int(ptc_y.sum()), "threads": threads, "layers": args.layers, "shipped_sentences_per_s": round(shipped_rate, 1),
-                  "graphs": rows}
+                  "ptc_heldout_sentences": len(ptc_y), "ptc_heldout_loaded": int(ptc_y.sum()), "threads": threads,
+                  "layers": args.layers, "shipped_sentences_per_s": round(shipped_rate, 1), "graphs": rows}
         args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     return 0
 
