@@ -18,10 +18,10 @@ quantization does to the encoder:
   (6 layers, int8), both measured in the same run: the machines are shared, and an
   absolute rate from one run says little.
 
-With ``--layers N`` only the first N of the encoder's transformer layers are kept and
-fine-tuned (a shallower, faster encoder: the way to more sentences a second that keeps
-the architecture); the rest is unchanged, so runs with different ``--layers`` on the same
-fold compare directly.
+With ``--layers N`` (default: params.yaml's ``finetune.layers``) only the first N of the
+encoder's transformer layers are kept and fine-tuned (a shallower, faster encoder: the
+way to more sentences a second that keeps the architecture); the rest is unchanged, so
+runs with different ``--layers`` on the same fold compare directly.
 
     python benchmarks/quantization.py --corpus data/prepared/corpus.csv [--fold 0] [--seed 0] [--layers N]
                                       [--params params.yaml] [--ptc DIR] [--json OUT]
@@ -69,24 +69,6 @@ def best_rate(encoder, texts: list[str], repeats: int = 3) -> float:
     return max(rates)
 
 
-def shallow_copy(encoder_dir: Path, layers: int, out: Path) -> Path:
-    """A folder with the encoder's files whose config keeps only its first ``layers`` layers.
-
-    transformers loads the first N layers' weights and drops the others, so the
-    shallow encoder starts from the same pre-trained weights.
-    """
-    config = json.loads((encoder_dir / "config.json").read_text(encoding="utf-8"))
-    if not 1 <= layers <= int(config["num_hidden_layers"]):
-        sys.exit(f"--layers must be in 1..{config['num_hidden_layers']}")
-    out.mkdir()
-    for f in encoder_dir.iterdir():
-        if f.is_file() and f.name != "config.json":
-            (out / f.name).symlink_to(f.resolve())
-    config["num_hidden_layers"] = layers
-    (out / "config.json").write_text(json.dumps(config, indent=1), encoding="utf-8")
-    return out
-
-
 def main(argv: list[str] | None = None) -> int:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
@@ -118,7 +100,9 @@ def main(argv: list[str] | None = None) -> int:
     settings = dict(stage_params(args.params, "finetune"))
     seed = int(settings.pop("seed", 0))
     p = {**FINETUNE_DEFAULTS, **settings}
-    fine = {k: p[k] for k in ("epochs", "lr", "batch_size", "max_length", "token_weight")}
+    if args.layers is not None:
+        p["layers"] = args.layers
+    fine = {k: p[k] for k in ("epochs", "lr", "batch_size", "max_length", "token_weight", "layers")}
     split = list(StratifiedKFold(args.folds, shuffle=True, random_state=args.seed).split(np.zeros(len(y)), y))
     if not 0 <= args.fold < args.folds:
         sys.exit(f"--fold must be in 0..{args.folds - 1}")
@@ -133,9 +117,6 @@ def main(argv: list[str] | None = None) -> int:
     ptc_texts = [s.text for s in ptc_rows]
     ptc_y = np.array([ptc_label(s) == "loaded" for s in ptc_rows], dtype=int)
     encoder_dir = default_encoder_dir(args.encoder)
-    work = tempfile.TemporaryDirectory(prefix="framing-quant-")
-    if args.layers is not None:
-        encoder_dir = shallow_copy(encoder_dir, args.layers, Path(work.name) / "encoder")
     threads = os.cpu_count() or 1
     import torch
 
@@ -148,8 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     tokenizer = (encoder_dir / "tokenizer.json").read_text(encoding="utf-8")
     held = [texts[i] for i in te]
     rows = {}
-    with work as tmp_root:
-        tmp = Path(tmp_root) / "graphs"
+    with tempfile.TemporaryDirectory(prefix="framing-quant-") as tmp:
         paths = export_onnx(module, encoder_dir / "tokenizer.json", tmp, quantize=True, per_channel=True)
         tensor = Path(tmp) / "model.int8-tensor.onnx"
         quantize_dynamic(str(paths["fp32"]), str(tensor), per_channel=False, weight_type=QuantType.QInt8)
@@ -181,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
         })
     print(f"fold {args.fold} of {args.folds} (split seed {args.seed}): fine-tuned on {len(tr)} BABE + {len(extra)} PTC "
           f"sentences in {tune_s / 60:.1f} min; {len(te)} held out; {threads} threads; "
-          f"{args.layers or 'all'} encoder layers")
+          f"{p['layers'] or 'all'} encoder layers")
     print(f"{'graph':18} {'macro-F1':>8} {'ROC-AUC':>8} {'flipped':>8} {'max |dp|':>8} {'PTC AUC':>8} {'MB':>6} "
           f"{'vs fp32':>8} {'vs shipped':>10}")
     for name, r in rows.items():
@@ -194,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
         result = {"corpus": str(corpus), "fold": args.fold, "folds": args.folds, "split_seed": args.seed,
                   "finetune": p, "train_sentences": len(tr), "ptc_sentences": len(extra), "held_out": len(te),
                   "ptc_heldout_sentences": len(ptc_y), "ptc_heldout_loaded": int(ptc_y.sum()), "threads": threads,
-                  "layers": args.layers, "shipped_sentences_per_s": round(shipped_rate, 1), "graphs": rows}
+                  "layers": p["layers"], "shipped_sentences_per_s": round(shipped_rate, 1), "graphs": rows}
         args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     return 0
 

@@ -108,6 +108,29 @@ def test_fine_tuning_is_deterministic(tiny_encoder_dir):
         assert torch.equal(a, b)
 
 
+def test_a_shallower_encoder_keeps_its_first_layers_pre_trained_weights(tiny_encoder_dir):
+    """``layers: N`` fine-tunes the encoder's first N layers, starting from their own
+    pre-trained weights, and the run says so; a number the encoder lacks is an error."""
+    from transformers import AutoModel
+
+    from framing.model.finetune import load_encoder, run_encoder
+
+    full = AutoModel.from_pretrained(str(tiny_encoder_dir), local_files_only=True)
+    shallow = load_encoder(tiny_encoder_dir, layers=1)
+    assert len(shallow.encoder.encoder.layer) == 1
+    for name, weight in shallow.encoder.state_dict().items():
+        assert torch.equal(weight, full.state_dict()[name]), name
+    assert len(load_encoder(tiny_encoder_dir).encoder.encoder.layer) == 2  # 0: all layers
+
+    run = run_encoder(SENTENCES * 3, [1, 0, 1, 0] * 3, None, encoder_dir=tiny_encoder_dir,
+                      params={**TINY_ACCURATE_PARAMS, "layers": 1}, check_hashes=False)
+    assert run.info["params"]["layers"] == 1 and run.info["encoder"].endswith("first 1 layers")
+    assert OnnxEncoder(run.graph, run.tokenizer).features(SENTENCES).shape == (4, 2)
+    for bad in (3, -1):
+        with pytest.raises(ValueError, match="layers must be between 1 and the encoder's 2"):
+            load_encoder(tiny_encoder_dir, layers=bad)
+
+
 def test_missing_encoder_files_are_a_one_line_error(tmp_path):
     with pytest.raises(FramingError, match="encoder folder lacks") as info:
         train(read_corpus(TEAM_CORPUS), {"use_loaded": False, "use_embedding": False}, {"bias": set()},
