@@ -240,8 +240,22 @@ def load_encoder(encoder_dir: str | os.PathLike, n_tasks: int = 1, layers: int =
         if not 1 <= int(layers) <= total:
             raise ValueError(f"layers must be between 1 and the encoder's {total} (0: all of them), not {layers}")
         overrides["num_hidden_layers"] = int(layers)
-    encoder = AutoModel.from_pretrained(str(encoder_dir), local_files_only=True, attn_implementation="eager",
-                                        **overrides)
+    from transformers.utils import logging as hf_logging
+
+    # A shallow encoder leaves the dropped layers' weights unused on purpose; transformers
+    # would print them all as a table of "unexpected" keys on every fine-tuning. Its
+    # weight-loading bar would cut into the training's own progress display.
+    verbosity, bars = hf_logging.get_verbosity(), hf_logging.is_progress_bar_enabled()
+    if layers:
+        hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    try:
+        encoder = AutoModel.from_pretrained(str(encoder_dir), local_files_only=True, attn_implementation="eager",
+                                            **overrides)
+    finally:
+        hf_logging.set_verbosity(verbosity)
+        if bars:
+            hf_logging.enable_progress_bar()
     return FramingEncoder(encoder, n_tasks)
 
 
