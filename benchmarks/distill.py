@@ -19,6 +19,14 @@ Reported, fast tier without and with the pseudo-labelled sentences:
   included, saw these articles.
 
     python benchmarks/distill.py [--teacher PATH] [--high 0.8] [--low 0.1] [--folds 5] [--json OUT]
+
+A clean BABE figure needs a teacher per fold that never saw the fold's test part.
+``--fold-teachers DIR`` takes the accurate models that ``cli_cv.py --tier accurate
+--keep DIR`` leaves (``model{k}.framing``, trained on fold k's training part of the
+same split: same ``--folds`` and ``--seed``); fold k's pseudo-labels then come from
+``model{k}``, and only the BABE figure with pseudo-labels is run:
+
+    python benchmarks/distill.py --fold-teachers DIR [--folds 5] [--seed 0] [--json OUT]
 """
 
 from __future__ import annotations
@@ -70,17 +78,24 @@ def main() -> None:
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("--fold-teachers", type=Path, default=None,
+                    help="per-fold accurate models (cli_cv.py --tier accurate --keep DIR): a clean BABE figure")
+    ap.add_argument("--keep", type=Path, default=None,
+                    help="with --fold-teachers: keep each fold's fast model here (for cue_quality.py --models)")
     args = ap.parse_args()
     if args.ptc is None:
         ap.error("no PTC folder: pass --ptc DIR or set $FRAMING_PTC")
 
-    teacher = load(args.teacher or default_model_path("accurate"))
+    teacher = load(args.teacher or default_model_path("accurate")) if args.fold_teachers is None else None
     sentences = read_ptc(args.ptc)
     train_part = [s for s in sentences if not is_heldout(s.article)]
     heldout = [s for s in sentences if is_heldout(s.article) and ptc_label(s) in ("loaded", "neutral")]
     y_held = np.array([ptc_label(s) == "loaded" for s in heldout], dtype=int)
     babe_path = args.corpus or default_corpus_path()
     babe = read_corpus(babe_path)
+    if args.fold_teachers is not None:
+        clean_babe(args, babe, train_part)
+        return
     result: dict = {"teacher": teacher.card.get("tier"), "high": args.high, "low": args.low}
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -101,6 +116,32 @@ def main() -> None:
                             "babe_macro_f1_std": float(np.std(scores, ddof=1)), "ptc_heldout_roc_auc": auc}
             print(f"{name}: BABE {args.folds}-fold macro-F1 {np.mean(scores):.4f} ± {np.std(scores, ddof=1):.4f}; "
                   f"PTC held-out ROC-AUC {auc:.3f} (teacher {teacher_auc:.3f})", flush=True)
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2) + "\n")
+
+
+def clean_babe(args, babe, train_part) -> None:
+    """Fold k's fast model learns from the pseudo-labels of the teacher that never saw fold k."""
+    texts = np.asarray(babe.texts, dtype=object)
+    per_fold, kept = [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        if args.keep is not None:
+            args.keep.mkdir(parents=True, exist_ok=True)
+            tmp = args.keep
+        for k in range(args.folds):
+            path = args.fold_teachers / f"model{k}.framing"
+            if not path.is_file():
+                sys.exit(f"{path}: no such fold teacher (run cli_cv.py --tier accurate --keep {args.fold_teachers})")
+            pseudo = tmp / f"ptc_pseudo{k}.csv"
+            kept.append(pseudo_corpus(load(path), train_part, args.high, args.low, pseudo))
+            per_fold += one_run(tmp, texts, babe.labels, babe.biased_words, args.folds, args.seed, "fast", [pseudo],
+                                only={k})
+    result = {"fold_teachers": str(args.fold_teachers), "high": args.high, "low": args.low, "seed": args.seed,
+              "pseudo_per_fold": kept, "babe_per_fold": per_fold, "babe_macro_f1": float(np.mean(per_fold)),
+              "babe_macro_f1_std": float(np.std(per_fold, ddof=1))}
+    print(f"fast + pseudo-labels from per-fold teachers: BABE {args.folds}-fold macro-F1 "
+          f"{np.mean(per_fold):.4f} ± {np.std(per_fold, ddof=1):.4f}", flush=True)
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n")
 

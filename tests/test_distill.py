@@ -9,12 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import LEXICONS, SHARED, TEAM_CORPUS, assert_one_line_error, run_cli
+from conftest import LEXICONS, TEAM_CORPUS, assert_one_line_error, run_cli
 from framing.model.base import Cue
 from framing.model.distill import pseudo_label
-
-PTC = SHARED / "corpora" / "ptc"
-
 
 class _Teacher:
     """A stand-in teacher: a fixed probability per text, and its words as cues with falling weights."""
@@ -142,35 +139,3 @@ def test_extra_sentences_are_refused_where_they_cannot_train(tmp_path, small_mod
     result = run_cli("train", "--corpus", str(TEAM_CORPUS), "--extra-train", str(tmp_path / "missing.csv"),
                      "--out", str(tmp_path / "b.framing"))
     assert_one_line_error(result, "missing.csv")
-
-
-def test_pseudo_label_stage_labels_ptc_training_articles_only(tmp_path, small_model_path):
-    if not PTC.is_dir():
-        pytest.skip("../shared/corpora/ptc is not beside the repository")
-    from framing.corpus import read_corpus
-    from framing.corpus.ptc import is_heldout, read_ptc
-
-    params = tmp_path / "params.yaml"
-    params.write_text("distill:\n  high: 0.7\n  low: 0.2\n  max_cues: 1\n", encoding="utf-8")
-    out, report = tmp_path / "pseudo" / "ptc.csv", tmp_path / "pseudo.json"
-    result = run_cli("stage", "pseudo-label", "--teacher", str(small_model_path), "--ptc", str(PTC),
-                     "--params", str(params), "--out", str(out), "--report", str(report))
-    assert result.returncode == 0, result.stderr.decode()
-    corpus = read_corpus(out)
-    summary = json.loads(report.read_text())
-    assert summary["kept"] == len(corpus) and summary["params"]["high"] == 0.7
-    assert 0 < corpus.labels.sum() < len(corpus)
-    assert all(len(w) <= 1 for w in corpus.biased_words)
-    heldout = {s.text for s in read_ptc(PTC) if is_heldout(s.article)}
-    training = {s.text for s in read_ptc(PTC) if not is_heldout(s.article)}
-    assert not (set(corpus.texts) & (heldout - training))
-    first = out.read_bytes()
-    assert run_cli("stage", "pseudo-label", "--teacher", str(small_model_path), "--ptc", str(PTC),
-                   "--params", str(params), "--out", str(out), "--report", str(report)).returncode == 0
-    assert out.read_bytes() == first  # same teacher, same file: DVC sees no change
-
-    params.write_text("distill:\n  hihg: 0.7\n", encoding="utf-8")
-    result = run_cli("stage", "pseudo-label", "--teacher", str(small_model_path), "--ptc", str(PTC),
-                     "--params", str(params), "--out", str(out), "--report", str(report))
-    assert_one_line_error(result, "hihg", "params.yaml")
-    assert out.read_bytes() == first  # a refused run leaves the previous file whole

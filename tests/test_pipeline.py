@@ -56,7 +56,7 @@ def test_dvc_yaml_stages_and_outputs(repo):
     yaml = pytest.importorskip("yaml")
     spec = yaml.safe_load((repo / "dvc.yaml").read_text())
     stages = spec["stages"]
-    assert list(stages) == ["get_corpus", "prepare", "finetune", "train_accurate", "pseudo_label", "train", "evaluate"]
+    assert list(stages) == ["get_corpus", "prepare", "train", "finetune", "train_accurate", "evaluate"]
     # The shipped model is a pipeline output tracked by git, not DVC's cache.
     outs = {next(iter(o)) if isinstance(o, dict) else o: o for o in stages["train"]["outs"]}
     assert outs["src/framing/models/fast.framing"]["src/framing/models/fast.framing"]["cache"] is False

@@ -21,7 +21,7 @@ import typer
 from framing.hashing import sha256_file
 from framing.textio import atomic_open
 
-__all__ = ["PREPARED_COLUMNS", "app", "get_corpus", "prepare", "pseudo_label"]
+__all__ = ["PREPARED_COLUMNS", "app", "get_corpus", "prepare"]
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True,
                   help="Steps of the DVC pipeline (see dvc.yaml).")
@@ -68,60 +68,6 @@ def prepare(source: Path, out: Path, report: Path, dedupe: bool = True) -> dict:
         json.dump(summary, fh, indent=2, sort_keys=True)
         fh.write("\n")
     return summary
-
-
-def pseudo_label(teacher: Path, out: Path, report: Path, params: Optional[Path] = None,
-                 ptc: Optional[Path] = None) -> dict:
-    """The teacher's confident labels on PTC's training articles, as a corpus file for ``--extra-train``.
-
-    PTC's own labels are not read: its sentences stand for unlabelled news from outlets
-    and topics BABE lacks. Its held-out articles (``framing.corpus.ptc.is_heldout``) are
-    left out, so the cross-corpus check on them stays clean for the taught model too.
-    """
-    from framing.corpus.ptc import is_heldout, read_ptc
-    from framing.model import load
-    from framing.model.distill import DISTILL_DEFAULTS, pseudo_label as label_with
-    from framing.paths import default_ptc_dir, require
-
-    settings = dict(DISTILL_DEFAULTS)
-    if params is not None:
-        from framing.errors import FramingError
-        from framing.params import stage_params
-
-        given = stage_params(params, "distill")
-        unknown = sorted(set(given) - set(DISTILL_DEFAULTS))
-        if unknown:
-            raise FramingError(f"unknown parameters under 'distill': {', '.join(unknown)}", params)
-        settings.update(given)
-    root = ptc or default_ptc_dir()
-    if root is None:
-        raise require("PTC folder", "--ptc DIR", "FRAMING_PTC")
-    model = load(teacher)
-    texts = [s.text for s in read_ptc(root) if not is_heldout(s.article)]
-    labels = label_with(model, texts, float(settings["high"]), float(settings["low"]), int(settings["max_cues"]))
-    with atomic_open(out, "w") as fh:
-        fh.write(labels.to_csv())
-    summary = {**labels.summary(), "params": settings, "teacher": {"file": Path(teacher).name,
-               "tier": model.card.get("tier"), "sha256": (model.card.get("artifact") or {}).get("sha256")},
-               "source": "PTC training articles (held-out articles left out; PTC's labels unread)"}
-    with atomic_open(report, "w") as fh:
-        json.dump(summary, fh, indent=2, sort_keys=True)
-        fh.write("\n")
-    return summary
-
-
-@app.command("pseudo-label")
-def _pseudo_label_cmd(
-    teacher: Annotated[Path, typer.Option("--teacher", help="The teacher model (.framing).")] = Path("src/framing/models/accurate.framing"),
-    out: Annotated[Path, typer.Option("--out")] = Path("data/pseudo/ptc.csv"),
-    report: Annotated[Path, typer.Option("--report")] = Path("metrics/pseudo_label.json"),
-    params: Annotated[Optional[Path], typer.Option("--params", help="params.yaml; its 'distill' section.", show_default=False)] = None,
-    ptc: Annotated[Optional[Path], typer.Option("--ptc", help="PTC's folder; default $FRAMING_PTC, else ../shared/corpora/ptc.", show_default=False)] = None,
-) -> None:
-    """Label unlabelled news (PTC's training articles) with the teacher, for the fast tier's --extra-train."""
-    done = pseudo_label(teacher, out, report, params, ptc)
-    typer.echo(f"wrote {out}: of {done['scored']:,} sentences, {done['loaded']:,} loaded and "
-               f"{done['neutral']:,} neutral kept", err=True)
 
 
 @app.command("get-corpus")

@@ -1,12 +1,15 @@
 """The fast tier taught by the accurate one: a teacher model's confident labels on unlabelled news.
 
-The accurate tier (the teacher) scores sentences nobody labelled for this purpose (in
-the pipeline: PTC's training articles, whose own labels are not read here). The
+The accurate tier (the teacher) scores sentences nobody labelled for this purpose
+(``benchmarks/distill.py``: PTC's training articles, whose own labels are not read). The
 sentences it is confident about become training-only sentences for the fast tier
 (``framing train --extra-train``): loaded at probability ``high`` and above, neutral at
 ``low`` and below, the rest left out. A loaded sentence's word annotations are the
 teacher's strongest cues, so the fast tier's loaded-word lexicon learns from them too:
 the teacher's reading of wording from outlets and topics BABE does not have.
+
+Measured (docs/model.md), it helps the fast tier on other outlets' text but not on
+BABE, so the shipped fast model does not use it.
 """
 
 from __future__ import annotations
