@@ -45,7 +45,7 @@ from sklearn.metrics import roc_auc_score
 from framing.corpus import default_corpus_path, read_corpus
 from framing.corpus.ptc import is_heldout, ptc_label, read_ptc
 from framing.model import default_model_path, load
-from framing.model.distill import pseudo_label
+from framing.model.distill import DISTILL_DEFAULTS, pseudo_label
 from framing.paths import default_ptc_dir
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -73,8 +73,8 @@ def main() -> None:
     ap.add_argument("--teacher", type=Path, default=None, help="default: the shipped accurate model")
     ap.add_argument("--ptc", type=Path, default=default_ptc_dir())
     ap.add_argument("--corpus", type=Path, default=None, help="BABE (default: the project's)")
-    ap.add_argument("--high", type=float, default=0.8)
-    ap.add_argument("--low", type=float, default=0.1)
+    ap.add_argument("--high", type=float, default=DISTILL_DEFAULTS["high"])
+    ap.add_argument("--low", type=float, default=DISTILL_DEFAULTS["low"])
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--json", type=Path, default=None)

@@ -70,7 +70,7 @@ def _read_params(path: Optional[Path]) -> tuple[dict, int, Optional[str]]:
     return dict(section.get("model") or {}), int(section.get("seed", 0)), section.get("kind")
 
 
-ExtraTrainOption = Annotated[Optional[list[Path]], typer.Option("--extra-train", help="--tier fast: a corpus file of training-only sentences (e.g. the accurate tier's labels on unlabelled news: benchmarks/distill.py); it joins every training fold but never the calibration, threshold or figures. Repeat for several.", show_default=False)]
+ExtraTrainOption = Annotated[Optional[list[Path]], typer.Option("--extra-train", help="--tier fast: a corpus file of training-only sentences (e.g. the accurate tier's labels on unlabelled news: benchmarks/distill.py); it joins every training fold but never the calibration, threshold or figures. Labels from a model that saw the evaluated corpus inflate the figures (docs/model.md). Repeat for several.", show_default=False)]
 
 
 @app.command()

@@ -24,7 +24,7 @@ import numpy as np
 
 __all__ = ["DISTILL_DEFAULTS", "PseudoLabels", "pseudo_label"]
 
-#: params.yaml's ``distill`` section: keys and defaults.
+#: ``pseudo_label``'s cut-offs and cue count by default (``benchmarks/distill.py`` uses them).
 DISTILL_DEFAULTS: dict = {"high": 0.8, "low": 0.1, "max_cues": 2}
 
 
