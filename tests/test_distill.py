@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 
@@ -106,6 +107,27 @@ def test_extra_sentences_train_but_never_calibrate_or_count(tmp_path, lexicons):
     same = train(corpus, lexicons=lexicons, seed=0, extra=extra.subset([]))
     assert same.predict_proba(probe)[0] == plain.predict_proba(probe)[0]
     assert same.card["cross_validation"] == plain.card["cross_validation"]
+
+
+def test_cross_validation_called_directly_drops_repeats_of_any_fold(tmp_path, lexicons):
+    """A repeat of a corpus sentence would train the fold that tests it: the figures come
+    from the corpus's own sentences only, whichever door the extra sentences come in by."""
+    from framing.evaluation import cross_validate, leave_one_outlet_out
+
+    corpus, extra, _ = _team_corpus_and_extra(tmp_path)
+    assert len(extra.without_texts_of(corpus)) == len(extra) - 1
+    assert extra.without_texts_of(extra.subset([])).texts == extra.texts
+    result = cross_validate(corpus, lexicons=lexicons, folds=2, baseline=False, extra=extra)
+    assert result["extra_train"]["sentences"] == 24
+    # The team's corpus names no outlets: two made-up ones, each with loaded and neutral
+    # sentences (its rows mostly alternate loaded, neutral).
+    two_outlets = dataclasses.replace(corpus, outlets=["A" if i % 4 < 2 else "B" for i in range(len(corpus))])
+    taught = leave_one_outlet_out(two_outlets, lexicons=lexicons, min_sentences=4, baseline=False, extra=extra)
+    # The repeat is the governor's sentence, labelled the other way: had it trained, the
+    # economy fold would differ from a run with the repeat left out beforehand.
+    clean = leave_one_outlet_out(two_outlets, lexicons=lexicons, min_sentences=4, baseline=False,
+                                 extra=extra.without_texts_of(corpus))
+    assert taught["outlets"] and taught == clean
 
 
 def test_cli_trains_and_cross_validates_with_extra_sentences(tmp_path):

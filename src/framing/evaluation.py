@@ -83,6 +83,8 @@ def cross_validate(corpus, params: dict | None = None, lexicons: dict | None = N
     ``extra`` (a ``Corpus`` of training-only sentences, ``--extra-train``) joins every
     fold's training part; folds and figures are ``corpus``'s alone."""
     y = np.asarray(corpus.labels, dtype=int)
+    if extra is not None:  # against the whole corpus: each fold's training part alone misses its test part
+        extra = extra.without_texts_of(corpus)
     cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     splits = list(cv.split(np.zeros(len(y)), y))
     results = _run_folds(corpus, splits, params, lexicons, seed, baseline, n_jobs, kind, extra)
@@ -119,6 +121,8 @@ def leave_one_outlet_out(corpus, params=None, lexicons=None, seed: int = 0, min_
                          extra=None) -> dict[str, Any]:
     """Train without an outlet, test on it: how the model does on a source it never saw."""
     y = np.asarray(corpus.labels, dtype=int)
+    if extra is not None:  # see cross_validate
+        extra = extra.without_texts_of(corpus)
     outlets = np.asarray([o or "unknown" for o in corpus.outlets], dtype=object)
     chosen, splits = [], []
     for outlet in sorted(set(outlets)):
@@ -231,10 +235,6 @@ def evaluate_model(model, corpus, cv: int | None = None, by_outlet: bool = False
                          "retrain its configuration on the corpus alone")
     elif extra is not None:
         raise ValueError("extra training sentences need cv or by_outlet (retraining)")
-    if extra is not None:
-        # A sentence of the corpus itself would reach the folds that test it.
-        known = set(corpus.texts)
-        extra = extra.subset([i for i, t in enumerate(extra.texts) if t not in known])
     if cv is not None:
         result = cross_validate(corpus, params, lex, seed, folds=cv, n_jobs=n_jobs, kind=kind, extra=extra)
         proba, threshold = result["_oof"], result["model"]["pooled"]["threshold"]

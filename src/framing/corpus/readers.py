@@ -195,6 +195,15 @@ class Corpus:
             report=report,
         )
 
+    def without_texts_of(self, other: "Corpus") -> "Corpus":
+        """This corpus less the sentences whose text ``other`` holds.
+
+        Training-only sentences (``--extra-train``) go through this against the corpus
+        being evaluated: a repeat would carry a test fold's sentence into its training
+        part, and where the two disagree the corpus's own label is the one that counts."""
+        known = set(other.texts)
+        return self.subset([i for i, t in enumerate(self.texts) if t not in known])
+
 
 @dataclass
 class _Row:

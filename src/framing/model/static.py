@@ -88,8 +88,7 @@ def train(corpus, params: dict | None = None, lexicons: dict | None = None, seed
     if folds < 2:
         raise FramingError("the training corpus needs at least two sentences of each label")
     if extra is not None:
-        known = set(corpus.texts)  # the corpus's own label wins over a repeat among the extra sentences
-        extra = extra.subset([i for i, t in enumerate(extra.texts) if t not in known])
+        extra = extra.without_texts_of(corpus)
     extra = extra if extra is not None and len(extra) else None
     oof = out_of_fold_scores(corpus.texts, y, corpus.biased_words, params, lexicons, seed, folds, extra=extra)
     calibration = fit_calibration(oof, y)
