@@ -212,6 +212,46 @@ def test_ptc_joins_every_fine_tuning_but_never_scores(tiny_encoder_dir):
         run_encoder(texts, labels, None, encoder_dir=tiny_encoder_dir, params=params, check_hashes=False)
 
 
+def test_ptc_feature_exports_ptc_sentence_head_as_a_third_stacked_feature(tiny_encoder_dir, tmp_path):
+    """``ptc_feature``: the graph also gives PTC's sentence logit (the same as torch's
+    task-1 head), the out-of-fold scores carry it, and the stack learns a weight for it."""
+    import sklearn
+
+    from framing.features.encoder import EncoderScore
+    from framing.model.finetune import (babe_examples, export_onnx, fine_tune_examples, load_tokenizer,
+                                        ptc_examples, run_encoder)
+
+    texts = SENTENCES * 3
+    labels = [1, 0, 1, 0] * 3
+    params = {**TINY_ACCURATE_PARAMS, "ptc_sentences": 4, "ptc_feature": True}
+    run = run_encoder(texts, labels, None, encoder_dir=tiny_encoder_dir, params=params, check_hashes=False,
+                      ptc=_tiny_ptc_sentences())
+    assert run.oof.shape == (len(texts), 3) and np.isfinite(run.oof).all()
+    encoder = OnnxEncoder(run.graph, run.tokenizer)
+    assert encoder.feature_names() == ["sentence", "token_max", "ptc_sentence"]
+    scorer = EncoderScore(encoder=encoder)
+    with sklearn.config_context(enable_metadata_routing=True):
+        F = scorer.fit_transform(texts, labels, encoder_scores=run.oof)
+    assert F.shape == (len(texts), 3) and scorer.get_feature_names_out()[-1].endswith("ptc_sentence")
+    assert scorer.transform(texts[:2]).shape == (2, 3)
+
+    # The exported third output is task 1's sentence head, as torch computes it.
+    model = fine_tune_examples(babe_examples(texts, labels, None) + ptc_examples(_tiny_ptc_sentences(), 4),
+                               encoder_dir=tiny_encoder_dir, n_tasks=2, epochs=1, batch_size=8)
+    paths = export_onnx(model, tiny_encoder_dir / "tokenizer.json", tmp_path, quantize=False, aux=True)
+    got = OnnxEncoder(paths["fp32"].read_bytes(), paths["tokenizer"].read_text(encoding="utf-8")).features(SENTENCES)
+    tok = load_tokenizer(tiny_encoder_dir / "tokenizer.json", 128)
+    for i, text in enumerate(SENTENCES):
+        ids = torch.tensor([tok.encode(text).ids])
+        with torch.no_grad():
+            sent, _ = model.heads(ids, torch.ones_like(ids))
+        assert got[i, 2] == pytest.approx(float(sent[0, 1]), abs=1e-4)
+        assert got[i, 0] == pytest.approx(float(sent[0, 0]), abs=1e-4)
+    with pytest.raises(ValueError, match="ptc_feature needs ptc_sentences"):
+        run_encoder(texts, labels, None, encoder_dir=tiny_encoder_dir, params={**TINY_ACCURATE_PARAMS, "ptc_feature": True},
+                    check_hashes=False)
+
+
 def test_a_missing_ptc_folder_is_a_one_line_error_before_any_training(tiny_encoder_dir, tmp_path):
     from conftest import run_cli
 

@@ -15,7 +15,6 @@ from sklearn.utils.validation import check_is_fitted
 
 from framing.features._batch import Batch, TextTransformer, feature_scale
 from framing.features._tokens import TOKEN_RE, as_text_list
-from framing.features.onnx_encoder import ENCODER_FEATURES
 
 __all__ = ["EncoderScore"]
 
@@ -38,8 +37,9 @@ class EncoderScore(TextTransformer):
     Attributes
     ----------
     names_ : list of str
-        Feature names (``sentence``, ``token_max``).
-    scale_ : ndarray of shape (2,)
+        Feature names (``sentence``, ``token_max``, and ``ptc_sentence`` where the graph
+        exports PTC's sentence head).
+    scale_ : ndarray of shape (2,) or (3,)
         Standard deviation of each feature on the training data.
     """
 
@@ -58,9 +58,10 @@ class EncoderScore(TextTransformer):
             raise ValueError("EncoderScore needs an encoder")
         F = (np.asarray(encoder_scores, dtype=np.float64) if encoder_scores is not None
              else self.encoder.features(X))
-        if F.shape != (len(X), len(ENCODER_FEATURES)):
-            raise ValueError(f"encoder_scores must have shape ({len(X)}, {len(ENCODER_FEATURES)}), got {F.shape}")
-        self.names_ = list(ENCODER_FEATURES)
+        names = self.encoder.feature_names()
+        if F.shape != (len(X), len(names)):
+            raise ValueError(f"encoder_scores must have shape ({len(X)}, {len(names)}), got {F.shape}")
+        self.names_ = names
         self.scale_ = feature_scale(F)
         return F / self.scale_
 
@@ -85,6 +86,8 @@ class EncoderScore(TextTransformer):
             local = starts[base:batch.offsets[d + 1]]
             pos = base + np.searchsorted(local, [s for s, _, _ in ws])
             p = np.array([q for _, _, q in ws])
-            out[pos] += w[0] * F[d, 0] * p / p.sum()
+            # The sentence-level features (BABE's head, and PTC's where present) split by
+            # the token head's probabilities.
+            out[pos] += (w[0] * F[d, 0] + w[2:] @ F[d, 2:]) * p / p.sum()
             out[pos[int(np.argmax(p))]] += w[1] * F[d, 1]
         return out

@@ -2,7 +2,8 @@
 
 ``OnnxEncoder`` runs the graph that ``framing.model.finetune.export_onnx`` writes:
 inputs ``input_ids`` / ``attention_mask``, outputs ``sentence_logit`` [batch] and
-``token_logits`` [batch, seq]. It imports numpy, onnxruntime and tokenizers only,
+``token_logits`` [batch, seq] (and ``aux_sentence_logit`` [batch], PTC's sentence head,
+where the run exported it). It imports numpy, onnxruntime and tokenizers only,
 never torch, so scoring installs small wheels. The graph and the tokenizer are held
 as bytes/str inside the object, so it can be sent to worker processes (each builds
 its own session on first use).
@@ -21,6 +22,8 @@ __all__ = ["ENCODER_FEATURES", "OnnxEncoder"]
 
 #: Outputs of ``OnnxEncoder.features``, in column order.
 ENCODER_FEATURES = ("sentence", "token_max")
+#: The third column, for a graph that exports PTC's sentence head (``aux_sentence_logit``).
+AUX_FEATURE = "ptc_sentence"
 
 WordScores = list[tuple[int, int, float]]
 
@@ -80,6 +83,11 @@ class OnnxEncoder:
             self._session = ort.InferenceSession(self.model, opts, providers=["CPUExecutionProvider"])
         return self._session
 
+    def feature_names(self) -> list[str]:
+        """Names of the ``features`` columns: two, or three where the graph has PTC's head."""
+        outputs = [o.name for o in self._session_().get_outputs()]
+        return list(ENCODER_FEATURES) + ([AUX_FEATURE] if "aux_sentence_logit" in outputs else [])
+
     def _tokenizer_(self):
         if self._tok is None:
             from tokenizers import Tokenizer
@@ -97,6 +105,9 @@ class OnnxEncoder:
         token head's, the maximum over the word's sub-word tokens. The last call's
         result is kept: ``predict`` then ``explain`` on the same list run the encoder once.
         """
+        return self._run(texts)[:2]
+
+    def _run(self, texts: Sequence[str]) -> tuple[np.ndarray, list[WordScores], np.ndarray | None]:
         texts = list(texts)
         last = self._last
         if last is not None and len(last[0]) == len(texts) and all(map(operator.is_, last[0], texts)):
@@ -107,6 +118,7 @@ class OnnxEncoder:
         token_logits: list[np.ndarray] = [np.zeros(0, np.float32)] * n
         order = np.argsort([len(e.ids) for e in encs], kind="stable")
         session = self._session_()
+        aux = np.zeros(n, dtype=np.float64) if len(session.get_outputs()) > 2 else None
         for start in range(0, n, self.batch_size):
             idx = order[start:start + self.batch_size]
             width = max(len(encs[i].ids) for i in idx)
@@ -116,20 +128,24 @@ class OnnxEncoder:
                 k = len(encs[i].ids)
                 ids[row, :k] = encs[i].ids
                 attn[row, :k] = 1
-            sent, tok = session.run(None, {"input_ids": ids, "attention_mask": attn})
+            sent, tok, *rest = session.run(None, {"input_ids": ids, "attention_mask": attn})
             logits[idx] = sent
+            if aux is not None:
+                aux[idx] = rest[0]
             for row, i in enumerate(idx):
                 token_logits[i] = tok[row, :len(encs[i].ids)]
         words = [_word_scores(t, e.offsets, e.special_tokens_mask, tl)
                  for t, e, tl in zip(texts, encs, token_logits)]
-        self._last = (texts, (logits, words))
-        return logits, words
+        self._last = (texts, (logits, words, aux))
+        return logits, words, aux
 
     def features(self, texts: Sequence[str]) -> np.ndarray:
-        """[n, 2]: the sentence logit and the logit of the strongest word."""
-        logits, words = self.score(texts)
+        """[n, 2]: the sentence logit and the logit of the strongest word; [n, 3] with
+        PTC's sentence logit where the graph exports it (``feature_names``)."""
+        logits, words, aux = self._run(texts)
         top = np.array([max((p for _, _, p in ws), default=0.5) for ws in words], dtype=np.float64)
-        return np.column_stack([logits, _logit(top)]) if len(logits) else np.zeros((0, 2))
+        columns = [logits, _logit(top)] + ([aux] if aux is not None else [])
+        return np.column_stack(columns) if len(logits) else np.zeros((0, len(columns)))
 
 
 def _word_scores(text: str, offsets, special, token_logits: np.ndarray) -> WordScores:

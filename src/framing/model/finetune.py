@@ -211,13 +211,16 @@ class FramingEncoder(nn.Module):
         self.token_head = nn.Linear(hidden, n_tasks)
         self.n_tasks = n_tasks
 
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
-                task: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    def heads(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Every task's heads: sentence logits [batch, n_tasks], token logits [batch, seq, n_tasks]."""
         states = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
         mask = attention_mask.unsqueeze(-1).to(states.dtype)
         pooled = (states * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-        sent = self.sentence_head(pooled)             # [batch, n_tasks]
-        tok = self.token_head(states)                 # [batch, seq, n_tasks]
+        return self.sentence_head(pooled), self.token_head(states)
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
+                task: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        sent, tok = self.heads(input_ids, attention_mask)
         if task is None:
             return sent[:, 0], tok[..., 0]
         idx = task.view(-1, 1)
@@ -419,30 +422,39 @@ def torch_logits(model: FramingEncoder, tokenizer_json: str | os.PathLike, texts
 # --------------------------------------------------------------------------- export
 
 class _Task0(nn.Module):
-    """The graph to export: task 0's heads only, two tensor inputs, two outputs."""
+    """The graph to export: task 0's heads, two tensor inputs, two outputs; with
+    ``aux``, a third output: task 1's sentence logit (PTC's head, ``ptc_feature``)."""
 
-    def __init__(self, model: FramingEncoder):
+    def __init__(self, model: FramingEncoder, aux: bool = False):
         super().__init__()
         self.model = model
+        self.aux = aux
 
     def forward(self, input_ids, attention_mask):
-        return self.model(input_ids, attention_mask)
+        if not self.aux:
+            return self.model(input_ids, attention_mask)
+        sent, tok = self.model.heads(input_ids, attention_mask)
+        return sent[:, 0], tok[..., 0], sent[:, 1]
 
 
 def export_onnx(module: FramingEncoder, tokenizer_json_path: str | os.PathLike, out_dir: str | os.PathLike,
-                quantize: bool = True, per_channel: bool = True, opset: int = 17) -> dict[str, Path]:
+                quantize: bool = True, per_channel: bool = True, opset: int = 17,
+                aux: bool = False) -> dict[str, Path]:
     """Write ``model.onnx`` (fp32), ``model.int8.onnx`` (dynamic int8) and ``tokenizer.json``.
 
     Inputs ``input_ids`` and ``attention_mask`` (int64, [batch, seq], both axes dynamic);
     outputs ``sentence_logit`` [batch] and ``token_logits`` [batch, seq]. Int8 uses
     onnxruntime's dynamic quantization (weights int8 per output channel, activations
     quantized on the fly): per-channel keeps the ranking of the fp32 model where a single
-    scale per tensor flips noticeably more labels.
+    scale per tensor flips noticeably more labels. With ``aux`` (a two-task model) a
+    third output, ``aux_sentence_logit`` [batch], is task 1's sentence logit.
     """
+    if aux and module.n_tasks < 2:
+        raise ValueError("aux output needs a model with a second task")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     module.eval()
-    wrapper = _Task0(module).eval()
+    wrapper = _Task0(module, aux).eval()
     # Trace with the model's own tokens: two rows of different length, so padding is traced.
     enc = load_tokenizer(tokenizer_json_path, 16).encode_batch(["the report said", "the"])
     width = max(len(e.ids) for e in enc)
@@ -455,9 +467,11 @@ def export_onnx(module: FramingEncoder, tokenizer_json_path: str | os.PathLike, 
     with torch.no_grad():
         torch.onnx.export(
             wrapper, (ids, attn), str(fp32), dynamo=False, opset_version=opset,
-            input_names=["input_ids", "attention_mask"], output_names=["sentence_logit", "token_logits"],
+            input_names=["input_ids", "attention_mask"],
+            output_names=["sentence_logit", "token_logits"] + (["aux_sentence_logit"] if aux else []),
             dynamic_axes={"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"},
-                          "sentence_logit": {0: "batch"}, "token_logits": {0: "batch", 1: "seq"}},
+                          "sentence_logit": {0: "batch"}, "token_logits": {0: "batch", 1: "seq"},
+                          **({"aux_sentence_logit": {0: "batch"}} if aux else {})},
         )
     paths = {"fp32": fp32}
     shutil.copyfile(tokenizer_json_path, out / "tokenizer.json")
@@ -484,6 +498,7 @@ FINETUNE_DEFAULTS: dict = {
     "quantize": True,
     "ptc_sentences": 0,
     "layers": 0,
+    "ptc_feature": False,
 }
 RUN_FILES = {"graph": "model.onnx", "tokenizer": "tokenizer.json", "run": "run.json"}
 
@@ -496,8 +511,8 @@ class EncoderRun:
     """What the accurate tier takes from fine-tuning: the encoder and its out-of-fold scores.
 
     ``graph`` is the ONNX graph of the encoder fine-tuned on the whole corpus;
-    ``oof`` [n, 2] holds, for every training sentence, the features
-    (``framing.features.encoder.ENCODER_FEATURES``) from an encoder fine-tuned without
+    ``oof`` [n, 2] ([n, 3] with ``ptc_feature``) holds, for every training sentence, the
+    features (``framing.features.onnx_encoder.ENCODER_FEATURES``) from an encoder fine-tuned without
     it, which the stacked regression needs; ``info`` records the encoder files'
     hashes, the parameters, the corpus and the out-of-fold figures.
     """
@@ -537,7 +552,8 @@ def load_run(run_dir: str | os.PathLike) -> EncoderRun:
     graph = (root / RUN_FILES["graph"]).read_bytes()
     if hashlib.sha256(graph).hexdigest() != info.get("graph_sha256"):
         raise FramingError(f"{RUN_FILES['graph']} does not match its run.json (SHA-256 differs)", root)
-    oof = np.asarray(info.pop("oof"), dtype=np.float64).reshape(-1, 2)
+    oof = np.asarray(info.pop("oof"), dtype=np.float64)
+    oof = oof.reshape(len(oof), -1)
     return EncoderRun(graph, (root / RUN_FILES["tokenizer"]).read_text(encoding="utf-8"), oof, info)
 
 
@@ -576,6 +592,9 @@ def run_encoder(texts: Sequence[str], labels: Sequence[int], biased_words: Seque
         if not ptc:
             raise ValueError("ptc_sentences > 0 needs PTC's sentences")
         extra = ptc_examples(ptc, int(p["ptc_sentences"]), seed=seed)
+    aux = bool(p["ptc_feature"])
+    if aux and not extra:
+        raise ValueError("ptc_feature needs ptc_sentences > 0 (the PTC head it exports)")
     tokenizer = (encoder_dir / "tokenizer.json").read_text(encoding="utf-8")
     threads = os.cpu_count() or 1
     torch.set_num_threads(threads)
@@ -586,10 +605,10 @@ def run_encoder(texts: Sequence[str], labels: Sequence[int], biased_words: Seque
         module = fine_tune_examples(examples + extra, encoder_dir=encoder_dir, n_tasks=2 if extra else 1, seed=seed,
                                     progress=report, **fine)
         with tempfile.TemporaryDirectory(prefix="framing-export-") as tmp:
-            paths = export_onnx(module, encoder_dir / "tokenizer.json", tmp, quantize=p["quantize"])
+            paths = export_onnx(module, encoder_dir / "tokenizer.json", tmp, quantize=p["quantize"], aux=aux)
             return paths["int8" if p["quantize"] else "fp32"].read_bytes()
 
-    oof = np.zeros((len(y), 2))
+    oof = np.zeros((len(y), 3 if aux else 2))
     k = int(p["folds"])
     for i, (tr, te) in enumerate(StratifiedKFold(k, shuffle=True, random_state=seed).split(np.zeros(len(y)), y)):
         graph = tune(f"encoder fold {i + 1}/{k}", tr)
