@@ -29,7 +29,7 @@ from pathlib import Path
 from framing import paths
 from framing.errors import FramingError
 
-__all__ = ["ENV_VAR", "default_lexicon_dir", "find_lexicon_dir", "load_lexicons"]
+__all__ = ["ENV_VAR", "default_lexicon_dir", "find_lexicon_dir", "lexicons_or_default", "load_lexicons"]
 
 ENV_VAR = paths.ENV_LEXICONS
 
@@ -130,6 +130,12 @@ def _read_vad(file: Path) -> dict[str, tuple[float, float, float]]:
                 raise FramingError("malformed NRC-VAD score", path=file, line=lineno) from None
             vad[parts[0].lower()] = (v, a, d)
     return vad
+
+
+def lexicons_or_default(lexicons: dict | None) -> dict:
+    """``lexicons`` as given, or, for ``None``, the lexicons found where ``load_lexicons``
+    looks: a transformer's ``lexicons=None`` is read at fit time, so the fitted one needs no files."""
+    return load_lexicons() if lexicons is None else lexicons
 
 
 def load_lexicons(path: str | os.PathLike | None = None) -> dict:

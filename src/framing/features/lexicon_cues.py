@@ -8,6 +8,7 @@ from framing.features._batch import Batch, TextTransformer, feature_scale
 from framing.features._morphology import in_lexicon, inflections, lemma_candidates
 from framing.features._tokens import TOKEN_RE, as_text_list
 from framing.features._wordllama import base_vocabulary
+from framing.lexicons import lexicons_or_default
 
 __all__ = ["LEXICON_FLAGS", "lexicon_matrix", "LexiconCues"]
 
@@ -56,10 +57,7 @@ class LexiconCues(TextTransformer):
 
     def fit(self, X, y=None, biased_words=None):  # biased_words: accepted, unused
         X = as_text_list(X)
-        lex = self.lexicons
-        if lex is None:
-            from framing.lexicons import load_lexicons
-            lex = load_lexicons()
+        lex = lexicons_or_default(self.lexicons)
         batch = Batch(X)
         words = set(base_vocabulary(lex, batch.words, False))
         for key in LEXICON_FLAGS:

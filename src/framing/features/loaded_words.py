@@ -11,6 +11,7 @@ from framing.features._batch import Batch, TextTransformer, feature_scale
 from framing.features._tokens import as_text_list, tokenize_words
 from framing.features._wordllama import base_vocabulary, word_vectors
 from framing.features.lexicon_cues import lexicon_matrix
+from framing.lexicons import lexicons_or_default
 
 __all__ = ["word_matrix", "LoadedWords"]
 
@@ -109,10 +110,7 @@ class LoadedWords(TextTransformer):
         if biased_words is None and y is None:
             raise ValueError("LoadedWords needs y or biased_words")
         yy = None if y is None else np.asarray(y).astype(int)
-        lex = self.lexicons
-        if lex is None and self.embedding_prior:
-            from framing.lexicons import load_lexicons
-            lex = load_lexicons()
+        lex = lexicons_or_default(self.lexicons) if self.embedding_prior else self.lexicons
         batch = Batch(X)
         words = base_vocabulary(lex, batch.words, self.embedding_prior)
         self.vocab_ = {w: i + 1 for i, w in enumerate(words)}

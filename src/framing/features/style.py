@@ -8,6 +8,7 @@ from sklearn.utils.validation import check_is_fitted
 from framing.features._batch import Batch, TextTransformer, feature_scale, get_batch
 from framing.features._tokens import as_text_list
 from framing.features._wordllama import base_vocabulary
+from framing.lexicons import lexicons_or_default
 
 __all__ = ["INTENSIFIERS", "LOADED_SAYING", "NEUTRAL_SAYING", "SECOND_PERSON", "FIRST_PLURAL", "PRESCRIPTIVE", "SUPERLATIVE_WORDS", "StyleCues"]
 
@@ -55,10 +56,7 @@ class StyleCues(TextTransformer):
 
     def fit(self, X, y=None, biased_words=None):  # biased_words: accepted, unused
         X = as_text_list(X)
-        lex = self.lexicons
-        if lex is None:
-            from framing.lexicons import load_lexicons
-            lex = load_lexicons()
+        lex = lexicons_or_default(self.lexicons)
         base = set(lex.get("vad", {})) | set(lex.get("subj_strong", ())) | set(lex.get("subj_weak", ()))
         batch = Batch(X)
         words = set(base_vocabulary(lex, batch.words, False))
