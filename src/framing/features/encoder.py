@@ -3,9 +3,11 @@
 ``EncoderScore`` stacks the encoder (an :class:`~framing.features.onnx_encoder.OnnxEncoder`)
 into the static pipeline as two features: the sentence head's logit, and the strongest
 word of the token head (a loaded phrase inside a long sentence of plain reporting moves
-the sentence logit little, but it stands out in the token head). Its contributions split
-over the words by the token head's scores, so ``explain`` stays exact and the cues point
-where the encoder looks.
+the sentence logit little, but it stands out in the token head). A graph exported with
+``finetune.ptc_feature`` adds a third: the sentence logit of the head that learned PTC's
+loaded language (48 outlets, professional annotators), which the stacked regression
+weighs beside BABE's. Its contributions split over the words by the token head's
+scores, so ``explain`` stays exact and the cues point where the encoder looks.
 """
 
 from __future__ import annotations
