@@ -234,6 +234,14 @@ def test_ptc_feature_exports_ptc_sentence_head_as_a_third_stacked_feature(tiny_e
         F = scorer.fit_transform(texts, labels, encoder_scores=run.oof)
     assert F.shape == (len(texts), 3) and scorer.get_feature_names_out()[-1].endswith("ptc_sentence")
     assert scorer.transform(texts[:2]).shape == (2, 3)
+    # explain stays exact: the words' shares of each sentence add up to its three features' part
+    from framing.features import Batch
+
+    weights = np.array([0.7, -0.4, 1.3])
+    batch = Batch(SENTENCES)
+    shares = scorer.token_contributions(batch, weights, texts=SENTENCES)
+    np.testing.assert_allclose(np.bincount(batch.doc, weights=shares, minlength=len(SENTENCES)),
+                               scorer.transform(SENTENCES) @ weights, atol=1e-9)
 
     # The exported third output is task 1's sentence head, as torch computes it.
     model = fine_tune_examples(babe_examples(texts, labels, None) + ptc_examples(_tiny_ptc_sentences(), 4),
