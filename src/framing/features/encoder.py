@@ -1,13 +1,14 @@
 """The accurate tier's feature group: a fine-tuned transformer encoder's scores, stacked.
 
 ``EncoderScore`` stacks the encoder (an :class:`~framing.features.onnx_encoder.OnnxEncoder`)
-into the static pipeline as two features: the sentence head's logit, and the strongest
-word of the token head (a loaded phrase inside a long sentence of plain reporting moves
-the sentence logit little, but it stands out in the token head). A graph exported with
-``finetune.ptc_feature`` adds a third: the sentence logit of the head that learned PTC's
-loaded language (48 outlets, professional annotators), which the stacked regression
-weighs beside BABE's. Its contributions split over the words by the token head's
-scores, so ``explain`` stays exact and the cues point where the encoder looks.
+into the static pipeline as two or three features: the sentence head's logit, the
+strongest word of the token head (a loaded phrase inside a long sentence of plain
+reporting moves the sentence logit little, but it stands out in the token head), and,
+for a graph exported with ``finetune.ptc_feature`` (the shipped one), the sentence
+logit of the head that learned PTC's loaded language (48 outlets, professional
+annotators), which the stacked regression weighs beside BABE's. That third feature's
+contribution splits over the words by the token head's scores, so ``explain`` stays
+exact and the cues point where the encoder looks.
 """
 
 from __future__ import annotations

@@ -18,12 +18,13 @@ import numpy as np
 
 from framing.features._tokens import TOKEN_RE
 
-__all__ = ["ENCODER_FEATURES", "OnnxEncoder"]
+__all__ = ["AUX_FEATURE", "ENCODER_FEATURES", "OnnxEncoder"]
 
 #: Outputs of ``OnnxEncoder.features``, in column order.
 ENCODER_FEATURES = ("sentence", "token_max")
 #: The third column, for a graph that exports PTC's sentence head (``aux_sentence_logit``).
 AUX_FEATURE = "ptc_sentence"
+_AUX_OUTPUT = "aux_sentence_logit"
 
 WordScores = list[tuple[int, int, float]]
 
@@ -83,10 +84,13 @@ class OnnxEncoder:
             self._session = ort.InferenceSession(self.model, opts, providers=["CPUExecutionProvider"])
         return self._session
 
+    def _has_aux(self) -> bool:
+        # One test for both the column names and the run, so they cannot disagree.
+        return any(o.name == _AUX_OUTPUT for o in self._session_().get_outputs())
+
     def feature_names(self) -> list[str]:
         """Names of the ``features`` columns: two, or three where the graph has PTC's head."""
-        outputs = [o.name for o in self._session_().get_outputs()]
-        return list(ENCODER_FEATURES) + ([AUX_FEATURE] if "aux_sentence_logit" in outputs else [])
+        return list(ENCODER_FEATURES) + ([AUX_FEATURE] if self._has_aux() else [])
 
     def _tokenizer_(self):
         if self._tok is None:
@@ -118,7 +122,9 @@ class OnnxEncoder:
         token_logits: list[np.ndarray] = [np.zeros(0, np.float32)] * n
         order = np.argsort([len(e.ids) for e in encs], kind="stable")
         session = self._session_()
-        aux = np.zeros(n, dtype=np.float64) if len(session.get_outputs()) > 2 else None
+        has_aux = self._has_aux()
+        outputs = ["sentence_logit", "token_logits"] + ([_AUX_OUTPUT] if has_aux else [])
+        aux = np.zeros(n, dtype=np.float64) if has_aux else None
         for start in range(0, n, self.batch_size):
             idx = order[start:start + self.batch_size]
             width = max(len(encs[i].ids) for i in idx)
@@ -128,7 +134,7 @@ class OnnxEncoder:
                 k = len(encs[i].ids)
                 ids[row, :k] = encs[i].ids
                 attn[row, :k] = 1
-            sent, tok, *rest = session.run(None, {"input_ids": ids, "attention_mask": attn})
+            sent, tok, *rest = session.run(outputs, {"input_ids": ids, "attention_mask": attn})
             logits[idx] = sent
             if aux is not None:
                 aux[idx] = rest[0]

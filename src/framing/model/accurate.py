@@ -1,8 +1,9 @@
 """The accurate tier: a fine-tuned transformer encoder stacked with the static feature groups.
 
 The encoder (all-MiniLM-L6-v2, fine-tuned on BABE with a sentence head and a token
-head) runs as an int8 ONNX graph under onnxruntime; its two scores (the sentence
-logit and the strongest word of the token head) join the fast tier's feature groups
+head, and PTC's loaded language as a second task) runs as an int8 ONNX graph under
+onnxruntime; its scores (the sentence logit, the strongest word of the token head and,
+where exported, PTC's sentence logit) join the fast tier's feature groups
 in the calibrated logistic regression. So threshold, calibration, card and cues work
 as in the fast tier, and the encoder's cues come from its own token scores.
 
