@@ -48,7 +48,8 @@ def run(*args: str) -> subprocess.CompletedProcess:
 
 
 def one_run(tmp: Path, texts, y, biased_words, folds: int, seed: int, tier: str = "fast",
-            extra_train: list[Path] = (), only: set[int] | None = None) -> list[float]:
+            extra_train: list[Path] = (), only: set[int] | None = None,
+            params: Path = PARAMS) -> list[float]:
     """One stratified K-fold run through the CLI; the macro-F1 of each fold run.
 
     ``extra_train``: corpus files that join every fold's training part as training-only
@@ -72,7 +73,7 @@ def one_run(tmp: Path, texts, y, biased_words, folds: int, seed: int, tier: str 
         model = tmp / f"model{fold}{MODEL_SUFFIX}"
         t0 = time.perf_counter()
         # The accurate tier takes its fine-tuning settings from params.yaml, as `dvc repro` does.
-        extra = ("--tier", "accurate", "--params", str(PARAMS)) if tier == "accurate" else ()
+        extra = ("--tier", "accurate", "--params", str(params)) if tier == "accurate" else ()
         # Training-only sentences, as the shipped fast model takes them: they never
         # calibrate, pick the threshold or count in the training figures.
         more = [arg for path in extra_train for arg in ("--extra-train", str(path))]
@@ -102,6 +103,9 @@ def main() -> None:
                     help="run only this fold of each split (repeatable; default: all)")
     ap.add_argument("--tier", choices=("fast", "accurate"), default="fast",
                     help="accurate fine-tunes the encoder (folds+1 times) inside every outer fold: hours on a laptop CPU")
+    ap.add_argument("--params", type=Path, default=PARAMS,
+                    help="the accurate tier's params file (default: the project's params.yaml), "
+                         "to measure a fine-tuning setting before it goes into params.yaml")
     args = ap.parse_args()
     if args.repeats < 1 or args.folds < 2:
         ap.error("--repeats must be at least 1 and --folds at least 2")
@@ -118,7 +122,7 @@ def main() -> None:
             tmp = args.keep
         for seed in range(args.seed, args.seed + args.repeats):
             scores = one_run(tmp, texts, y, data.biased_words, args.folds, seed, args.tier, args.extra_train,
-                             set(args.fold) if args.fold else None)
+                             set(args.fold) if args.fold else None, args.params)
             repeats.append({"seed": seed, "per_fold": scores, "macro_f1_mean": float(np.mean(scores)),
                             "macro_f1_std": float(np.std(scores, ddof=1)) if len(scores) > 1 else None})
             print(f"seed {seed}: {args.folds}-fold CV through `framing train` + `framing predict`: macro-F1 "
@@ -128,7 +132,7 @@ def main() -> None:
     # macro_f1_std stays the spread over folds (every fold of every repeat), as with one repeat;
     # the spread of the repeat means is reported beside it.
     result = {"tier": args.tier, "only_folds": sorted(args.fold) if args.fold else None,
-              "extra_train": [str(p) for p in args.extra_train], "folds": args.folds, "seed": args.seed,
+              "extra_train": [str(p) for p in args.extra_train], "params": str(args.params), "folds": args.folds, "seed": args.seed,
               "sentences": len(y), "repeats": repeats,
               "per_fold": folds_all, "macro_f1_mean": float(np.mean(folds_all)),
               "macro_f1_std": float(np.std(folds_all, ddof=1)) if len(folds_all) > 1 else None,
