@@ -72,7 +72,7 @@ def one_run(tmp: Path, texts, y, biased_words, folds: int, seed: int, tier: str 
         test_jsonl.write_text("".join(json.dumps({"text": texts[i]}) + "\n" for i in test_idx), encoding="utf-8")
         model = tmp / f"model{fold}{MODEL_SUFFIX}"
         t0 = time.perf_counter()
-        # The accurate tier takes its fine-tuning settings from params.yaml, as `dvc repro` does.
+        # The accurate tier takes its fine-tuning settings from params.yaml (or --params), as `dvc repro` does.
         extra = ("--tier", "accurate", "--params", str(params)) if tier == "accurate" else ()
         # Training-only sentences, as the shipped fast model takes them: they never
         # calibrate, pick the threshold or count in the training figures.
@@ -132,7 +132,8 @@ def main() -> None:
     # macro_f1_std stays the spread over folds (every fold of every repeat), as with one repeat;
     # the spread of the repeat means is reported beside it.
     result = {"tier": args.tier, "only_folds": sorted(args.fold) if args.fold else None,
-              "extra_train": [str(p) for p in args.extra_train], "params": str(args.params), "folds": args.folds, "seed": args.seed,
+              "extra_train": [str(p) for p in args.extra_train], "params": str(args.params),
+              "folds": args.folds, "seed": args.seed,
               "sentences": len(y), "repeats": repeats,
               "per_fold": folds_all, "macro_f1_mean": float(np.mean(folds_all)),
               "macro_f1_std": float(np.std(folds_all, ddof=1)) if len(folds_all) > 1 else None,
