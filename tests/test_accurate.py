@@ -10,6 +10,7 @@ determinism of the kind are in tests/test_common.py, with every kind.
 from __future__ import annotations
 
 import numpy as np
+import onnxruntime
 import pytest
 
 torch = pytest.importorskip("torch")
@@ -19,6 +20,7 @@ from conftest import TEAM_CORPUS, TINY_ACCURATE_PARAMS  # noqa: E402
 from framing.corpus import read_corpus  # noqa: E402
 from framing.errors import FramingError  # noqa: E402
 from framing.features import TOKEN_RE, OnnxEncoder  # noqa: E402
+from framing.features.onnx_encoder import AUX_OUTPUT, GRAPH_INPUTS, GRAPH_OUTPUTS  # noqa: E402
 from framing.model import train  # noqa: E402
 
 SENTENCES = [
@@ -87,6 +89,11 @@ def test_onnx_agrees_with_torch(tiny_encoder_dir, tmp_path):
     module = fine_tune(SENTENCES, [1, 0, 1, 0], [["slammed"], [], ["regime"], []], encoder_dir=tiny_encoder_dir,
                        epochs=1, batch_size=2, seed=0)
     paths = export_onnx(module, tokenizer, tmp_path, quantize=True)
+    # the exporter writes the names the runner asks for, in both graphs
+    for graph in (paths["fp32"], paths["int8"]):
+        session = onnxruntime.InferenceSession(str(graph), providers=["CPUExecutionProvider"])
+        assert tuple(i.name for i in session.get_inputs()) == GRAPH_INPUTS
+        assert tuple(o.name for o in session.get_outputs()) == GRAPH_OUTPUTS
     ref, ref_tokens = torch_logits(module, tokenizer, SENTENCES)
     logits, words = OnnxEncoder(paths["fp32"].read_bytes(), tokenizer.read_text()).score(SENTENCES)
     np.testing.assert_allclose(logits, ref, atol=1e-4)
@@ -247,6 +254,8 @@ def test_ptc_feature_exports_ptc_sentence_head_as_a_third_stacked_feature(tiny_e
     model = fine_tune_examples(babe_examples(texts, labels, None) + ptc_examples(_tiny_ptc_sentences(), 4),
                                encoder_dir=tiny_encoder_dir, n_tasks=2, epochs=1, batch_size=8)
     paths = export_onnx(model, tiny_encoder_dir / "tokenizer.json", tmp_path, quantize=False, aux=True)
+    session = onnxruntime.InferenceSession(str(paths["fp32"]), providers=["CPUExecutionProvider"])
+    assert tuple(o.name for o in session.get_outputs()) == GRAPH_OUTPUTS + (AUX_OUTPUT,)
     got = OnnxEncoder(paths["fp32"].read_bytes(), paths["tokenizer"].read_text(encoding="utf-8")).features(SENTENCES)
     tok = load_tokenizer(tiny_encoder_dir / "tokenizer.json", 128)
     for i, text in enumerate(SENTENCES):

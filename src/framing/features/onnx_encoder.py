@@ -18,13 +18,21 @@ import numpy as np
 
 from framing.features._tokens import TOKEN_RE
 
-__all__ = ["AUX_FEATURE", "ENCODER_FEATURES", "OnnxEncoder"]
+__all__ = ["AUX_FEATURE", "AUX_OUTPUT", "ENCODER_FEATURES", "GRAPH_INPUTS", "GRAPH_OUTPUTS", "OnnxEncoder"]
 
 #: Outputs of ``OnnxEncoder.features``, in column order.
 ENCODER_FEATURES = ("sentence", "token_max")
-#: The third column, for a graph that exports PTC's sentence head (``aux_sentence_logit``).
+#: The third column, for a graph that exports PTC's sentence head (``AUX_OUTPUT``).
 AUX_FEATURE = "ptc_sentence"
-_AUX_OUTPUT = "aux_sentence_logit"
+
+# The graph's names are a contract between the exporter (framing.model.finetune) and
+# this runner: both read them from here, so neither can drift from the other.
+#: Input names of the graph: token ids and attention mask, int64 [batch, seq].
+GRAPH_INPUTS = ("input_ids", "attention_mask")
+#: Output names every graph has: sentence logit [batch], token logits [batch, seq].
+GRAPH_OUTPUTS = ("sentence_logit", "token_logits")
+#: Optional third output: PTC's sentence logit [batch].
+AUX_OUTPUT = "aux_sentence_logit"
 
 WordScores = list[tuple[int, int, float]]
 
@@ -86,7 +94,7 @@ class OnnxEncoder:
 
     def _has_aux(self) -> bool:
         # One test for both the column names and the run, so they cannot disagree.
-        return any(o.name == _AUX_OUTPUT for o in self._session_().get_outputs())
+        return any(o.name == AUX_OUTPUT for o in self._session_().get_outputs())
 
     def feature_names(self) -> list[str]:
         """Names of the ``features`` columns: two, or three where the graph has PTC's head."""
@@ -123,7 +131,7 @@ class OnnxEncoder:
         order = np.argsort([len(e.ids) for e in encs], kind="stable")
         session = self._session_()
         has_aux = self._has_aux()
-        outputs = ["sentence_logit", "token_logits"] + ([_AUX_OUTPUT] if has_aux else [])
+        outputs = list(GRAPH_OUTPUTS) + ([AUX_OUTPUT] if has_aux else [])
         aux = np.zeros(n, dtype=np.float64) if has_aux else None
         for start in range(0, n, self.batch_size):
             idx = order[start:start + self.batch_size]
@@ -134,7 +142,7 @@ class OnnxEncoder:
                 k = len(encs[i].ids)
                 ids[row, :k] = encs[i].ids
                 attn[row, :k] = 1
-            sent, tok, *rest = session.run(outputs, {"input_ids": ids, "attention_mask": attn})
+            sent, tok, *rest = session.run(outputs, dict(zip(GRAPH_INPUTS, (ids, attn))))
             logits[idx] = sent
             if aux is not None:
                 aux[idx] = rest[0]

@@ -36,6 +36,7 @@ from torch import nn  # noqa: E402
 
 import hashlib  # noqa: E402
 
+from framing.features.onnx_encoder import AUX_OUTPUT, GRAPH_INPUTS, GRAPH_OUTPUTS  # noqa: E402
 from framing.hashing import sha256_file, texts_sha256  # noqa: E402
 
 __all__ = [
@@ -447,7 +448,9 @@ def export_onnx(module: FramingEncoder, tokenizer_json_path: str | os.PathLike, 
     onnxruntime's dynamic quantization (weights int8 per output channel, activations
     quantized on the fly): per-channel keeps the ranking of the fp32 model where a single
     scale per tensor flips noticeably more labels. With ``aux`` (a two-task model) a
-    third output, ``aux_sentence_logit`` [batch], is task 1's sentence logit.
+    third output, ``aux_sentence_logit`` [batch], is task 1's sentence logit. The names
+    are ``framing.features.onnx_encoder``'s ``GRAPH_INPUTS``, ``GRAPH_OUTPUTS`` and
+    ``AUX_OUTPUT``, the ones its runner asks for.
     """
     if aux and module.n_tasks < 2:
         raise ValueError("aux output needs a model with a second task")
@@ -464,14 +467,15 @@ def export_onnx(module: FramingEncoder, tokenizer_json_path: str | os.PathLike, 
         ids[row, :len(e.ids)] = torch.tensor(e.ids)
         attn[row, :len(e.ids)] = 1
     fp32 = out / "model.onnx"
+    sentence_out, token_out = GRAPH_OUTPUTS
     with torch.no_grad():
         torch.onnx.export(
             wrapper, (ids, attn), str(fp32), dynamo=False, opset_version=opset,
-            input_names=["input_ids", "attention_mask"],
-            output_names=["sentence_logit", "token_logits"] + (["aux_sentence_logit"] if aux else []),
-            dynamic_axes={"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"},
-                          "sentence_logit": {0: "batch"}, "token_logits": {0: "batch", 1: "seq"},
-                          **({"aux_sentence_logit": {0: "batch"}} if aux else {})},
+            input_names=list(GRAPH_INPUTS),
+            output_names=list(GRAPH_OUTPUTS) + ([AUX_OUTPUT] if aux else []),
+            dynamic_axes={**{name: {0: "batch", 1: "seq"} for name in GRAPH_INPUTS},
+                          sentence_out: {0: "batch"}, token_out: {0: "batch", 1: "seq"},
+                          **({AUX_OUTPUT: {0: "batch"}} if aux else {})},
         )
     paths = {"fp32": fp32}
     shutil.copyfile(tokenizer_json_path, out / "tokenizer.json")
