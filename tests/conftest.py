@@ -215,27 +215,31 @@ def tiny_onnx_encoder():
     from onnx import TensorProto, helper
 
     from framing.features import OnnxEncoder
+    from framing.features.onnx_encoder import GRAPH_INPUTS, GRAPH_OUTPUTS
+
+    ids, mask = GRAPH_INPUTS  # the names the runner feeds and asks for
+    sentence, tokens = GRAPH_OUTPUTS
 
     const = lambda name, value, dtype: helper.make_tensor(name, dtype, [], [value])  # noqa: E731
     nodes = [
-        helper.make_node("Mod", ["input_ids", "seven"], ["m"]),
+        helper.make_node("Mod", [ids, "seven"], ["m"]),
         helper.make_node("Cast", ["m"], ["mf"], to=TensorProto.FLOAT),
         helper.make_node("Mul", ["mf", "half"], ["scaled"]),
-        helper.make_node("Sub", ["scaled", "offset"], ["token_logits"]),
-        helper.make_node("Cast", ["attention_mask"], ["maskf"], to=TensorProto.FLOAT),
-        helper.make_node("Mul", ["token_logits", "maskf"], ["masked"]),
+        helper.make_node("Sub", ["scaled", "offset"], [tokens]),
+        helper.make_node("Cast", [mask], ["maskf"], to=TensorProto.FLOAT),
+        helper.make_node("Mul", [tokens, "maskf"], ["masked"]),
         helper.make_node("ReduceSum", ["masked", "axis1"], ["total"], keepdims=0),
         helper.make_node("ReduceSum", ["maskf", "axis1"], ["count"], keepdims=0),
-        helper.make_node("Div", ["total", "count"], ["sentence_logit"]),
+        helper.make_node("Div", ["total", "count"], [sentence]),
     ]
     inits = [const("seven", 7, TensorProto.INT64), const("half", 0.5, TensorProto.FLOAT),
              const("offset", 1.5, TensorProto.FLOAT), helper.make_tensor("axis1", TensorProto.INT64, [1], [1])]
     dyn = ["batch", "seq"]
     graph = helper.make_graph(
-        nodes, "tiny", [helper.make_tensor_value_info("input_ids", TensorProto.INT64, dyn),
-                        helper.make_tensor_value_info("attention_mask", TensorProto.INT64, dyn)],
-        [helper.make_tensor_value_info("sentence_logit", TensorProto.FLOAT, ["batch"]),
-         helper.make_tensor_value_info("token_logits", TensorProto.FLOAT, dyn)], inits)
+        nodes, "tiny", [helper.make_tensor_value_info(ids, TensorProto.INT64, dyn),
+                        helper.make_tensor_value_info(mask, TensorProto.INT64, dyn)],
+        [helper.make_tensor_value_info(sentence, TensorProto.FLOAT, ["batch"]),
+         helper.make_tensor_value_info(tokens, TensorProto.FLOAT, dyn)], inits)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     model.ir_version = 8
     onnx.checker.check_model(model)
