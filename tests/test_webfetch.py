@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import ipaddress
+import json
 import socket
 import threading
 import time
@@ -24,7 +25,7 @@ from framing import webfetch
 from framing.errors import FramingError
 from framing.textio import read_article
 
-from conftest import EXAMPLES
+from conftest import EXAMPLES, assert_one_line_error, run_cli
 
 ARTICLE_HTML = (EXAMPLES / "article.html").read_bytes()
 ARTICLE_TXT = (EXAMPLES / "loaded.txt").read_bytes()
@@ -69,6 +70,8 @@ class Handler(BaseHTTPRequestHandler):
             self._send(200, ARTICLE_HTML)
         elif path == "/article.txt":
             self._send(200, ARTICLE_TXT, "text/plain; charset=utf-8")
+        elif path.startswith("/examples/") and path.endswith(".txt") and "/" not in path[10:]:
+            self._send(200, (EXAMPLES / path[10:]).read_bytes(), "text/plain")
         elif path == "/untyped":
             self._send(200, ARTICLE_HTML, None)
         elif path == "/gzip":
@@ -490,3 +493,56 @@ def test_every_address_in_a_public_network_passes(address):
 def test_an_ipv4_mapped_address_is_judged_as_its_ipv4_address(n):
     v4 = ipaddress.IPv4Address(n)
     assert webfetch.refusal(f"::ffff:{v4}") == webfetch.refusal(str(v4))
+
+
+# -- the command line: links beside files ----------------------------------------------
+
+def _json(result):
+    assert result.returncode == 0, result.stderr.decode()
+    return json.loads(result.stdout)
+
+
+def test_cli_scores_a_link_as_it_scores_the_saved_page(server):
+    base, _, _ = server
+    url, path = f"{base}/article.html", str(EXAMPLES / "article.html")
+    from_link, from_file = _json(run_cli("score", url, path, "--format", "json", "--tier", "fast"))
+    assert from_link["file"] == url and from_file["file"] == path
+    assert from_link["sentences"] and from_link["sentences"] == from_file["sentences"]
+    assert {**from_link, "file": None} == {**from_file, "file": None}
+
+
+def test_cli_compares_links_and_files_as_it_compares_files(server):
+    base, _, _ = server
+    names = ["wire.txt", "wire_retold.txt"]
+    urls = [f"{base}/examples/{n}" for n in names]
+    paths = [str(EXAMPLES / n) for n in names]
+    mixed = run_cli("compare", *urls, str(EXAMPLES / "neutral.txt"), "--format", "json", "--tier", "fast")
+    files = run_cli("compare", *paths, str(EXAMPLES / "neutral.txt"), "--format", "json", "--tier", "fast")
+    out = mixed.stdout.decode()
+    assert all(url in out for url in urls), out[:2000]
+    for url, path in zip(urls, paths):
+        out = out.replace(json.dumps(url)[1:-1], json.dumps(path)[1:-1])
+    assert json.loads(out) == _json(files)
+
+
+def test_cli_one_bad_link_is_one_line(server):
+    base, _, _ = server
+    line = assert_one_line_error(run_cli("score", f"{base}/missing", "--tier", "fast"), f"{base}/missing",
+                                 "HTTP 404")
+    assert line.startswith("framing: error: ")
+
+
+def test_cli_reports_each_bad_link_in_one_line_and_scores_the_rest(server):
+    base, _, _ = server
+    bad = {f"{base}/missing": "HTTP 404", f"{base}/image": "unsupported content type image/png",
+           f"{base}/loop/a": "redirect loop", f"{base}/empty": "the article is empty",
+           f"{base}/binary-as-html": "binary content", "file:nowhere.txt": "no such file"}
+    good = f"{base}/article.txt"
+    result = run_cli("score", *bad, good, "--format", "json", "--tier", "fast")
+    err = result.stderr.decode()
+    assert result.returncode == 1 and "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == len(bad), err
+    for line, (url, needle) in zip(lines, bad.items()):
+        assert line.startswith(f"framing: error: {url}: ") and needle in line, line
+    assert [r["file"] for r in json.loads(result.stdout)] == [good]
