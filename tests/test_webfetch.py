@@ -272,6 +272,17 @@ def test_other_schemes_are_refused_in_one_line(url, no_connection):
     assert message.startswith(url + ": ") and "only http and https" in message and "\n" not in message
 
 
+@pytest.mark.parametrize("url, needle", [
+    ("http://user:secret@127.0.0.1/", "user name or password"),
+    ("http:///no-host", "no host"),
+    ("http://127.0.0.1:99999/", "port"),
+])
+def test_malformed_links_are_refused_in_one_line(url, needle, no_connection):
+    with pytest.raises(FramingError) as info:
+        webfetch.fetch_article(url)
+    assert str(info.value).startswith(url + ": ") and needle in str(info.value)
+
+
 # -- reading pages as files are read ----------------------------------------------------
 
 def test_html_page_reads_as_the_html_file(server):
