@@ -12,7 +12,10 @@ from __future__ import annotations
 import gzip
 import ipaddress
 import json
+import shutil
 import socket
+import ssl
+import subprocess
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -184,6 +187,34 @@ def server():
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{handler.port}", handler.port, state
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def tls_server(tmp_path_factory):
+    """The same pages over HTTPS on 127.0.0.1, with a self-signed certificate for the name localhost only.
+
+    Yields (port, the certificate's file, to trust through $SSL_CERT_FILE).
+    """
+    if shutil.which("openssl") is None:
+        pytest.skip("needs the openssl command to make a certificate")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                    "-nodes", "-keyout", str(key), "-out", str(cert), "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=DNS:localhost", "-days", "2"],
+                   check=True, capture_output=True, timeout=60)
+    handler = type("H", (Handler,), {"state": _State()})
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd.daemon_threads = True
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    handler.port = httpd.server_address[1]
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+    thread.start()
+    yield handler.port, cert
     httpd.shutdown()
     httpd.server_close()
 
@@ -534,6 +565,27 @@ def test_cli_compares_links_and_files_as_it_compares_files(server):
     for url, path in zip(urls, paths):
         out = out.replace(json.dumps(url)[1:-1], json.dumps(path)[1:-1])
     assert json.loads(out) == _json(files)
+
+
+def test_https_checks_the_certificate_against_the_links_host_name(tls_server):
+    port, cert = tls_server
+    # Trusted through $SSL_CERT_FILE, the certificate names localhost: the link by that name is read,
+    # the same server by its address is refused, as the name sent in SNI and checked is the link's.
+    good, wrong_name = f"https://localhost:{port}/article.html", f"https://127.0.0.1:{port}/article.html"
+    result = run_cli("score", good, wrong_name, "--format", "json", "--tier", "fast", env={"SSL_CERT_FILE": str(cert)})
+    err = result.stderr.decode()
+    assert result.returncode == 1 and "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"framing: error: {wrong_name}: TLS certificate not valid: ")
+    assert "mismatch" in lines[0], lines[0]
+    scored = json.loads(result.stdout)
+    assert [r["file"] for r in scored] == [good] and scored[0]["sentences"]
+
+
+def test_https_refuses_an_untrusted_certificate(tls_server):
+    port, _ = tls_server
+    with pytest.raises(FramingError, match=r"^https://localhost:\d+/article.html: TLS certificate not valid: "):
+        webfetch.fetch_article(f"https://localhost:{port}/article.html")
 
 
 def test_cli_one_bad_link_is_one_line(server):
