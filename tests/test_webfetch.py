@@ -137,6 +137,8 @@ class Handler(BaseHTTPRequestHandler):
             self._send(200, b"<html>\x00\x01\x02" + bytes(range(256)) * 4, "text/html")
         elif path == "/bad-utf8":
             self._send(200, "Caf\u00e9 headline\n\nA caf\u00e9 opened.\n".encode("latin-1"), "text/plain; charset=utf-8")
+        elif path == "/declared-latin1":
+            self._send(200, b"Headline\n\n\x93Hello,\x94 she said.\n", "text/plain; charset=ISO-8859-1")
         elif path == "/latin1":
             self._send(200, "Caf\u00e9 headline\n\nA caf\u00e9 opened.\n".encode("latin-1"), "text/plain")
         elif path == "/empty":
@@ -314,6 +316,23 @@ def test_malformed_links_are_refused_in_one_line(url, needle, no_connection):
     assert str(info.value).startswith(url + ": ") and needle in str(info.value)
 
 
+@settings(max_examples=300, deadline=None)
+@given(scheme=st.sampled_from(["http://", "https://", "HTTP://", "ftp://", ""]), rest=st.text(max_size=60))
+def test_any_string_is_a_page_or_one_line_naming_it(scheme, rest):
+    # No name resolves and no connection opens: what is left is parsing and refusing.
+    url = scheme + rest
+
+    def nowhere(host, port):
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(webfetch, "resolve", nowhere)
+        mp.setattr(webfetch, "connect", lambda *a: pytest.fail("no connection expected"))
+        with pytest.raises(FramingError) as info:
+            webfetch.fetch_article(url, allow_private=False)
+    assert str(info.value).startswith(url + ": ") and "\n" not in info.value.message
+
+
 # -- reading pages as files are read ----------------------------------------------------
 
 def test_html_page_reads_as_the_html_file(server):
@@ -332,6 +351,11 @@ def test_text_page_reads_as_the_txt_file(server):
 def test_untyped_compressed_chunked_and_redirected_pages_read_alike(server, path):
     base, _, _ = server
     assert webfetch.fetch_article(base + path) == read_article(EXAMPLES / "article.html")
+
+
+def test_a_page_declared_latin1_is_read_as_windows_1252_as_browsers_do(server):
+    base, _, _ = server
+    assert webfetch.fetch_article(f"{base}/declared-latin1") == "Headline\n\n\u201cHello,\u201d she said.\n"
 
 
 def test_absolute_redirect_and_undeclared_charset_decode_as_a_file(server, tmp_path):

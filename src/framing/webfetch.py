@@ -381,6 +381,10 @@ def _decode(body: bytes, charset: str | None, url: str) -> str:
             codec = codecs.lookup(charset).name
         except LookupError:
             codec = None  # an unknown charset name: decoded as a file would be
+        if codec in ("iso8859-1", "ascii"):
+            # Browsers read these labels as Windows-1252 (WHATWG Encoding), and pages that
+            # say "iso-8859-1" use its curly quotes, which the quote detection needs.
+            return _cp1252(body)
         if codec is not None:
             if codec == "utf-8" and body.startswith(b"\xef\xbb\xbf"):
                 body = body[3:]
@@ -389,6 +393,13 @@ def _decode(body: bytes, charset: str | None, url: str) -> str:
             except UnicodeDecodeError as exc:
                 raise ValueError(f"the page is not valid {charset} as it says (byte {exc.start})") from None
     return decode_text(body, url)
+
+
+def _cp1252(body: bytes) -> str:
+    try:
+        return body.decode("cp1252")
+    except UnicodeDecodeError:  # the five bytes cp1252 leaves undefined
+        return body.decode("latin-1")
 
 
 def fetch_article(url: str, *, allow_private: bool = True, max_bytes: int = MAX_BYTES, timeout: float = TIMEOUT,
@@ -437,6 +448,8 @@ def fetch_article(url: str, *, allow_private: bool = True, max_bytes: int = MAX_
         raise FramingError(f"timed out after {timeout:g} s", url) from None
     except ConnectionRefusedError:
         raise FramingError("connection refused", url) from None
+    except http.client.InvalidURL as exc:
+        raise FramingError(f"not a valid link: {_one_line(exc)}", url) from None
     except (http.client.HTTPException, OSError) as exc:
         if deadline.expired:
             raise FramingError(f"timed out after {timeout:g} s", url) from None
