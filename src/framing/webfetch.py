@@ -241,7 +241,7 @@ def _addresses(host: str, port: int, deadline: _Deadline, allow_private: bool) -
     if not addresses:
         raise ValueError(f"cannot resolve host {host}")
     if not allow_private:
-        # Every address, not only the first: the client library could fall back to any of them.
+        # Every address, not only the first: the connection falls back to the next when one fails.
         for address in addresses:
             why = refusal(address)
             if why is not None:
