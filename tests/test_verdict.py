@@ -199,3 +199,14 @@ def test_cut_study_is_deterministic_and_judges_held_out():
     cv = a["cross_validated"]
     assert sum(cv[f"count_{k}"]["mean"] for k in ("low", "moderate", "high")) == pytest.approx(300)
     assert a["fit"]["composition"]["articles"] == 300
+
+
+def test_reports_show_the_cut_points_the_article_was_banded_with():
+    from framing import reports
+
+    card = {"artifact": {"sha256": "0" * 64}, "bands": {"low_below": 0.45, "high_from": 0.6}}
+    result = scoring.score_text(_Constant(0.42, card), ARTICLE)
+    assert reports.bands_line(result) == "bands: low < 0.45 <= moderate < 0.60 <= high"
+    page = reports.render_html([result])
+    assert ">0.45<" in page and ">0.60<" in page and "#cfe9d4 0 45%" in page
+    assert "(bands: low < 0.45" in reports.render_markdown([result])
