@@ -166,6 +166,7 @@ def units(row: dict):
 
 POSITION_WEIGHTS = (1.0, 2.0, 4.0)
 TOPK = (1, 3, 5)
+FRACTION = (0.1, 0.25, 0.5)
 BLEND = (0.25, 0.5, 0.75, 1.0)
 
 
@@ -175,6 +176,8 @@ def definitions(articles: list) -> dict[str, np.ndarray]:
     today: scoring's (own-voice words; headline as one average sentence).
     pos(h,l,c): the headline's, lead's and closing sentence's weights multiplied by h, l, c.
     top(k,a): (1 - a) * today + a * mean of the k most loaded own-voice units.
+    frac(q,a): the same with the most loaded units holding a share q of the own words
+    (top-k scaled to the article's length, so a longer article has no more to pick from).
     """
     out: dict[str, list[float]] = {}
     for row in articles:
@@ -190,6 +193,13 @@ def definitions(articles: list) -> dict[str, np.ndarray]:
         top = np.sort(p[own])[::-1] if own.any() else np.sort(p)[::-1]
         for k, a in itertools.product(TOPK, BLEND):
             out.setdefault(f"top({k},{a:g})", []).append((1 - a) * base + a * float(top[:k].mean()) if len(top) else base)
+        pp, ww = (p[own], w[own]) if own.any() else (p, w)
+        order = np.argsort(-pp, kind="stable")
+        reach = np.cumsum(ww[order]) / ww.sum() if ww.sum() > 0 else np.arange(1, len(pp) + 1) / len(pp)
+        for q, a in itertools.product(FRACTION, BLEND):
+            k = min(len(pp), int(np.searchsorted(reach, q)) + 1)
+            out.setdefault(f"frac({q:g},{a:g})", []).append((1 - a) * base + a * float(pp[order][:k].mean())
+                                                            if len(pp) else base)
     return {k: np.asarray(x) for k, x in out.items()}
 
 
