@@ -141,14 +141,14 @@ LEAD = 2  # own-voice body sentences that make the lead
 
 
 def units(row: dict):
-    """(probability, voice, words, part) per unit of the score, in scoring._units' order.
+    """(probability, voice, words, part) per unit of the score, in scoring.score_units' order.
 
     ``part`` is "headline", "lead" (the first LEAD body sentences with own
     words), "closing" (the last such sentence, when not in the lead) or "body".
     With every part weighted 1 the score is scoring's own (checked).
     """
     sents = rebuild(row)
-    probs, voices, words = scoring._units(sents)
+    probs, voices, words = scoring.score_units(sents)
     own_body = [i for i, s in enumerate(sents) if not s.headline and not s.furniture and s.own_words]
     part_of = {i: "lead" for i in own_body[:LEAD]}
     if len(own_body) > LEAD:

@@ -372,7 +372,8 @@ def print_compare(comparison, console: Console | None = None) -> None:
                       "-" if r.quoted_score is None else f"{r.quoted_score:.2f}",
                       Text.assemble((head, "bold"), "\n", (r.file, "dim")))
     console.print(table)
-    console.print(Text(bands_line(comparison.entries[0].result if comparison.entries else None) + "; quoted = score of the quoted speech, not counted", style="dim"))
+    first = comparison.entries[0].result if comparison.entries else None
+    console.print(Text(bands_line(first) + "; quoted = score of the quoted speech, not counted", style="dim"))
     if comparison.shared:
         console.rule("[bold]shared copy")
         for sc in comparison.shared:

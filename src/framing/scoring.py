@@ -66,7 +66,7 @@ from framing.sentences import Segment, split_sentences, word_count
 __all__ = [
     "LOW_BELOW", "HIGH_FROM", "BANDS_FILE", "DEFAULT_BANDS", "Bands", "model_bands", "MIN_WORDS", "CUE_SHARE",
     "verdict", "is_furniture", "ScoredSegment", "ScoredSentence",
-    "ArticleScore", "article_score", "own_score", "shown_cues", "score_text", "score_file", "score_many",
+    "ArticleScore", "article_score", "own_score", "score_units", "shown_cues", "score_text", "score_file", "score_many",
 ]
 
 # Cut-points of the verdict bands for a model that names none (see docs/scoring.md).
@@ -383,7 +383,7 @@ def shown_cues(cues: Sequence[Cue], probability: float, threshold: float) -> lis
     return [c for c in cues if c.weight >= CUE_SHARE * top]
 
 
-def _units(sentences: Sequence[ScoredSentence]) -> tuple[list[float], list[str], list[int]]:
+def score_units(sentences: Sequence[ScoredSentence]) -> tuple[list[float], list[str], list[int]]:
     """(probability, voice, words) per unit of the score.
 
     The units are the segments; the headline's sentences make one own-voice
@@ -462,7 +462,7 @@ def score_text(model: FramingModel, text: str, file: str | os.PathLike = "-", cu
         scored.append(ScoredSentence(s.index, s.start, s.end, s.text, p.probability,
                                      "loaded" if p.probability >= t else "neutral", s.quoted, s.headline,
                                      s.paragraph, furniture, shown, list(p.cues), scored_segs))
-    score, quoted_score = article_score(*_units(scored))
+    score, quoted_score = article_score(*score_units(scored))
     bands = model_bands(model)
     v = bands.verdict(score)
     return ArticleScore(str(file), text, score, "loaded" if v == "high" else "neutral", v, t, quoted_score, scored,
