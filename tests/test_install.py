@@ -119,7 +119,7 @@ def test_installed_framing_works_from_an_empty_folder(installed):
 
     version = _ok(_run([str(bin_ / "python"), "-m", "framing", "--version"], cwd, env))
     for tier in ("fast", "accurate"):
-        card = json.loads((REPO / "src" / "framing" / "models" / f"{tier}.card.json").read_text())
+        card = json.loads((REPO / "models" / f"{tier}.card.json").read_text())
         assert card["artifact"]["sha256"] in version, tier
 
     train = _run([framing, "train"], cwd, env)

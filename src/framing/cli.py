@@ -76,7 +76,7 @@ ExtraTrainOption = Annotated[Optional[list[Path]], typer.Option("--extra-train",
 @app.command()
 def train(
     corpus: Annotated[Optional[list[Path]], typer.Option("--corpus", "-c", help="Corpus file (CSV, JSONL or BABE's CSV); repeat for several. Default: BABE.", show_default=False)] = None,
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Where to write the model (.framing); its card goes beside it. Default, inside a clone: the shipped model of the tier in src/framing/models/.", show_default=False)] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Where to write the model (.framing); its card goes beside it. Default, inside a clone: the shipped model of the tier in models/.", show_default=False)] = None,
     params: Annotated[Optional[Path], typer.Option("--params", help="params.yaml; its 'train' section gives the seed and the model parameters.", show_default=False)] = None,
     seed: Annotated[Optional[int], typer.Option("--seed", help="Random seed (overrides params.yaml).", show_default=False)] = None,
     lexicons: Annotated[Optional[Path], typer.Option("--lexicons", help="Folder of cue lexicons; default $FRAMING_LEXICONS, else ../shared/lexicons beside the repository you are in.", show_default=False)] = None,

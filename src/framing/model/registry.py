@@ -73,7 +73,7 @@ def load(path: str | os.PathLike) -> FramingModel:
 
 
 def default_model_path(kind: str = DEFAULT_KIND) -> Path:
-    """$FRAMING_MODEL, else the shipped model of ``kind``, inside the package (framing/models/)."""
+    """$FRAMING_MODEL, else the shipped model of ``kind``, models/ in a source checkout, else inside the installed package (framing/models/)."""
     env = os.environ.get(paths.ENV_MODEL)
     if env:
         return Path(env)
