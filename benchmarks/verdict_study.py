@@ -34,7 +34,7 @@ constants) and after (the tier's cut-points), and the candidate definitions.
 
 ``--write-bands`` writes the per-tier cut-points fitted on all articles,
 keyed by each model's SHA-256, to the file the scoring stage reads
-(src/framing/models/bands.json).
+(models/bands.json).
 """
 
 from __future__ import annotations

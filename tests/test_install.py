@@ -27,6 +27,8 @@ MAX_WHEEL_BYTES = 40 * 1024 * 1024  # both tiers together (issue 12)
 SHIPPED = ("framing/models/fast.framing", "framing/models/fast.card.json", "framing/models/accurate.framing",
            "framing/models/accurate.card.json", "framing/models/accurate.encoder/model.onnx",
            "framing/models/accurate.encoder/tokenizer.json", "framing/models/accurate.encoder/run.json")
+# In the sdist, as in the repository, they are at the top (pyproject.toml maps framing.models onto models/).
+IN_SDIST = tuple(name.replace("framing/models/", "models/", 1) for name in SHIPPED)
 
 
 def _run(args, cwd: Path, env: dict, input: bytes | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
@@ -69,8 +71,9 @@ def installed(tmp_path_factory):
     sdist = dist / _ok(_run([str(python), "-c", code], source, env)).strip().splitlines()[-1]
     with tarfile.open(sdist) as tar:
         names = tar.getnames()
-    for name in SHIPPED:
-        assert any(n.endswith("src/" + name) for n in names), f"{name} is not in the sdist"
+    top = names[0].split("/")[0]  # framing-VERSION/
+    for name in IN_SDIST:
+        assert f"{top}/{name}" in names, f"{name} is not in the sdist"
     # The wheel from the sdist, as pip would build it for a user who has only the sdist.
     _ok(_run([str(python), "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", str(dist),
               str(sdist)], root, env))
@@ -119,7 +122,7 @@ def test_installed_framing_works_from_an_empty_folder(installed):
 
     version = _ok(_run([str(bin_ / "python"), "-m", "framing", "--version"], cwd, env))
     for tier in ("fast", "accurate"):
-        card = json.loads((REPO / "src" / "framing" / "models" / f"{tier}.card.json").read_text())
+        card = json.loads((REPO / "models" / f"{tier}.card.json").read_text())
         assert card["artifact"]["sha256"] in version, tier
 
     train = _run([framing, "train"], cwd, env)

@@ -26,13 +26,14 @@ from framing.corpus.readers import (
     Corpus,
     CorpusReport,
     Duplicate,
+    check_corpus_files,
     read_corpora,
     read_corpus,
 )
 
 __all__ = [
     "BABE_FILES", "DEFAULT_BABE_NAME", "LOADED", "LOADED_TECHNIQUES", "NEUTRAL", "Conflict", "Corpus",
-    "CorpusReport", "Duplicate", "HyperpartisanArticle", "PtcSentence", "PtcSpan", "default_corpus_path", "fetch_babe",
-    "label_ptc", "loaded_words", "mirror_dir", "ptc_label", "read_corpora", "read_corpus", "read_hyperpartisan",
-    "read_ptc",
+    "CorpusReport", "Duplicate", "HyperpartisanArticle", "PtcSentence", "PtcSpan", "check_corpus_files",
+    "default_corpus_path", "fetch_babe", "label_ptc", "loaded_words", "mirror_dir", "ptc_label", "read_corpora",
+    "read_corpus", "read_hyperpartisan", "read_ptc",
 ]
