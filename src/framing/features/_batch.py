@@ -7,7 +7,9 @@ tokenized once however many groups read it.
 from __future__ import annotations
 
 import operator
+import re
 import threading
+from bisect import bisect_left
 
 import numpy as np
 import scipy.sparse as sp
@@ -23,44 +25,71 @@ class Batch:
     """A batch of texts as flat token arrays (one row per token)."""
 
     __slots__ = ("n_docs", "words", "cased", "doc", "offsets", "quoted", "scare", "lengths",
-                 "_memo")
+                 "starts", "ends", "_memo")
 
     def __init__(self, texts: list[str]):
         self.n_docs = len(texts)
-        per_doc = [TOKEN_RE.findall(t) for t in texts]
-        self.lengths = np.fromiter((len(w) for w in per_doc), dtype=np.int64, count=len(per_doc))
+        # The whole batch is tokenized as one string: one regex call, and the
+        # tokens' offsets come from numpy rather than a match object per token.
+        joined = "\n".join(texts)  # a newline never belongs to a token
+        text_start = np.zeros(self.n_docs + 1, dtype=np.int64)
+        text_start[1:] = np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=self.n_docs) + 1)
+        flat = TOKEN_RE.findall(joined)
+        spans = _token_spans(joined, flat)
+        if spans is None:  # pragma: no cover - _token_spans disagrees with the regex
+            spans = np.array([m.span() for m in TOKEN_RE.finditer(joined)], dtype=np.int64).reshape(-1, 2).T
+        starts, ends = spans
+        doc = np.searchsorted(text_start, starts, side="right") - 1
+        self.lengths = np.bincount(doc, minlength=self.n_docs).astype(np.int64)
         self.offsets = np.concatenate([[0], np.cumsum(self.lengths)])
         n_tok = int(self.offsets[-1])
-        flat = [w for ws in per_doc for w in ws]
         self.cased = flat
         self.words = " ".join(flat).lower().split(" ") if flat else []
         if len(self.words) != n_tok:  # exotic case folding; fall back to per-word lowering
             self.words = [w.lower() for w in flat]
         self.doc = np.repeat(np.arange(self.n_docs), self.lengths)
+        base = text_start[:-1][self.doc]
+        self.starts, self.ends = starts - base, ends - base  # relative to each token's own text
         self._memo = {}
         self.quoted = np.zeros(n_tok, dtype=bool)
         self.scare = np.zeros(n_tok, dtype=bool)
+        global_starts = None
         for i, t in enumerate(texts):
             ranges = quoted_stretches(t)
             if ranges:
-                starts = np.array([m.start() for m in TOKEN_RE.finditer(t)], dtype=np.int64)
-                base = self.offsets[i]
+                if global_starts is None:
+                    global_starts = starts.tolist()
+                lo_tok, hi_tok, shift = int(self.offsets[i]), int(self.offsets[i + 1]), int(text_start[i])
                 for lo_c, hi_c in ranges:
-                    lo, hi = np.searchsorted(starts, [lo_c, hi_c])
+                    # the first token starting at or after each end of the range
+                    lo = bisect_left(global_starts, lo_c + shift, lo_tok, hi_tok)
+                    hi = bisect_left(global_starts, hi_c + shift, lo_tok, hi_tok)
                     if hi - lo >= DIRECT_QUOTE_MIN_WORDS:
-                        self.quoted[base + lo:base + hi] = True
+                        self.quoted[lo:hi] = True
                     elif hi > lo:
-                        self.scare[base + lo:base + hi] = True
+                        self.scare[lo:hi] = True
+
+    def _unique(self):
+        """(distinct (cased, lower) token pairs, index of every token's pair): per-word
+        lookups are done once per distinct word, not once per token."""
+        hit = self._memo.get("unique")
+        if hit is None:
+            pairs = dict.fromkeys(zip(self.cased, self.words))
+            index = {pair: i for i, pair in enumerate(pairs)}
+            inverse = np.fromiter(map(index.__getitem__, zip(self.cased, self.words)), dtype=np.int64,
+                                  count=len(self.words))
+            hit = self._memo["unique"] = (list(pairs), inverse)
+        return hit
 
     def ids(self, vocab: dict) -> np.ndarray:
         """Id of every (lower-cased) token in ``vocab`` (0 = unknown); memoized per vocab."""
         key = ("lower", id(vocab))
         hit = self._memo.get(key)
         if hit is None or hit[0] is not vocab:
+            pairs, inverse = self._unique()
             get = vocab.get
-            ids = np.fromiter(map(get, self.words, [0] * len(self.words)), dtype=np.int64,
-                              count=len(self.words))
-            hit = self._memo[key] = (vocab, ids)
+            uids = np.fromiter((get(w, 0) for _, w in pairs), dtype=np.int64, count=len(pairs))
+            hit = self._memo[key] = (vocab, uids[inverse])
         return hit[1]
 
     def cased_ids(self, vocab: dict) -> np.ndarray:
@@ -68,11 +97,24 @@ class Batch:
         key = ("cased", id(vocab))
         hit = self._memo.get(key)
         if hit is None or hit[0] is not vocab:
+            pairs, inverse = self._unique()
             get = vocab.get
-            ids = np.fromiter((get(c) or get(w, 0) for c, w in zip(self.cased, self.words)),
-                              dtype=np.int64, count=len(self.words))
-            hit = self._memo[key] = (vocab, ids)
+            uids = np.fromiter((get(c) or get(w, 0) for c, w in pairs), dtype=np.int64, count=len(pairs))
+            hit = self._memo[key] = (vocab, uids[inverse])
         return hit[1]
+
+    def all_caps(self) -> np.ndarray:
+        """True for every token written in capitals with at least 4 characters."""
+        hit = self._memo.get("all_caps")
+        if hit is None:
+            pairs, inverse = self._unique()
+            if pairs:
+                cased = np.asarray([c for c, _ in pairs], dtype=str)
+                caps = np.strings.isupper(cased) & (np.strings.str_len(cased) >= 4)
+            else:
+                caps = np.zeros(0, dtype=bool)
+            hit = self._memo["all_caps"] = caps[inverse]
+        return hit
 
     def seg_sum_columns(self, M: np.ndarray) -> np.ndarray:
         """Per doc sums of every column of a (n_tokens, k) matrix."""
@@ -122,6 +164,41 @@ class Batch:
         return out, arg
 
 
+# Per code point: 1 a word character of TOKEN_RE ([^\W_]), 0 not, 2 not yet asked; filled
+# from the regex itself as new characters turn up, so it cannot disagree with it.
+_WORD_CHAR = np.full(0x110000, 2, dtype=np.uint8)
+_WORD_CHAR_RE = re.compile(r"[^\W_]")
+_APOSTROPHES = np.array([ord("'"), ord("\u2019")], dtype=np.uint32)
+
+
+def _token_spans(joined: str, tokens: list[str]) -> np.ndarray | None:
+    """(starts, ends) of TOKEN_RE's matches in ``joined``, whose matches are ``tokens``.
+
+    A token is a maximal run of word characters and of apostrophes with a word
+    character on each side (TOKEN_RE = ``[^\\W_]+(?:['\u2019][^\\W_]+)*``), so its
+    boundaries follow from classifying each character. None if the result does not
+    agree with ``tokens`` in number and lengths (the caller then asks the regex).
+    """
+    # surrogatepass: a lone surrogate (a JSON "\\ud800" escape) is a character like any other
+    cp = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    cls = _WORD_CHAR[cp]
+    unknown = cls == 2
+    if unknown.any():
+        for c in np.unique(cp[unknown]).tolist():
+            _WORD_CHAR[c] = _WORD_CHAR_RE.fullmatch(chr(c)) is not None
+        cls = _WORD_CHAR[cp]
+    word = cls.astype(bool)
+    inner = np.zeros(len(cp), dtype=bool)
+    if len(cp) > 2:
+        inner[1:-1] = np.isin(cp[1:-1], _APOSTROPHES) & word[:-2] & word[2:]
+    tok = word | inner
+    edges = np.flatnonzero(np.diff(np.concatenate([[False], tok, [False]]).view(np.int8)))
+    starts, ends = edges[0::2], edges[1::2]
+    if len(starts) != len(tokens) or int((ends - starts).sum()) != sum(map(len, tokens)):
+        return None
+    return np.stack([starts, ends]).astype(np.int64)
+
+
 _CACHE = threading.local()
 
 
@@ -157,6 +234,10 @@ class TextTransformer(TransformerMixin, BaseEstimator):
 
         ``texts`` are the batch's texts, for groups that read more than its tokens."""
         return self._features(batch, weights)[1]
+
+    def features_and_contributions(self, batch: Batch, weights: np.ndarray, texts=None):
+        """(``transform``'s features, ``token_contributions``) of one batch, computed together."""
+        return self._features(batch, weights)
 
     def get_feature_names_out(self, input_features=None):
         check_is_fitted(self)

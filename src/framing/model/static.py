@@ -17,9 +17,9 @@ import numpy as np
 import sklearn
 
 from framing.errors import FramingError
-from framing.features import build_pipeline, explain
+from framing.features import build_pipeline, decide_and_explain, explain
 from framing.model import arrays
-from framing.model.base import Cue, FramingModel
+from framing.model.base import Cue, FramingModel, Prediction
 from framing.model.calibration import choose_threshold, fit_calibration, fit_params, out_of_fold_scores, sigmoid
 from framing.model.card import library_versions, training_card
 
@@ -55,6 +55,21 @@ class StaticModel(FramingModel):
     def explain(self, texts: Sequence[str]) -> list[list[Cue]]:
         spans = explain(self.pipeline, list(texts))
         return [[Cue(t[s:e], s, e, w) for s, e, w in sp] for t, sp in zip(texts, spans)]
+
+    def predict(self, texts: Sequence[str], cues: bool = True) -> list[Prediction]:
+        if not cues:
+            return super().predict(texts, cues=False)
+        # Probabilities and cues from one pass over the feature groups (the base
+        # class's predict_proba then explain would compute every feature twice).
+        texts = list(texts)
+        if not texts:
+            return []
+        decision, spans = decide_and_explain(self.pipeline, texts)
+        a, b = self.calibration
+        proba = sigmoid(a * np.asarray(decision, dtype=float) + b)
+        labels = self.label(proba)
+        return [Prediction(t, p, lab, [Cue(t[s:e], s, e, w) for s, e, w in sp])
+                for t, p, lab, sp in zip(texts, proba.tolist(), labels, spans)]
 
     def to_bytes(self) -> bytes:
         # Arrays + JSON, not a pickle: see framing.model.arrays for why.
