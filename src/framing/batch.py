@@ -31,6 +31,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import os
 import sys
 import time
@@ -38,6 +39,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
+from json.encoder import encode_basestring as _json_str  # what json.dumps(ensure_ascii=False) uses
 from pathlib import Path
 from typing import IO, Any
 
@@ -238,14 +240,35 @@ def chunked(iterable: Iterable, size: int) -> Iterator[list]:
 # --------------------------------------------------------------------------- scoring
 
 def render(predictions: Sequence, output_format: str = "jsonl") -> str:
-    """Predictions as output text: JSONL lines, or CSV rows without the header."""
-    rows = [p.to_dict() for p in predictions]
+    """Predictions as output text: JSONL lines, or CSV rows without the header.
+
+    The text is ``json.dumps(prediction.to_dict(), ensure_ascii=False)`` per line
+    (CSV: the cues' list), assembled directly: the same bytes, at a fraction of
+    the cost of building every dict and walking it with the encoder.
+    """
     if output_format == "jsonl":
-        return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+        return "".join([f'{{"text": {_json_str(p.text)}, "probability": {_json_float(round(float(p.probability), 4))}, '
+                        f'"label": {_json_str(p.label)}, "cues": {_json_cues(p.cues)}}}\n' for p in predictions])
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerows((r["text"], r["probability"], r["label"], json.dumps(r["cues"], ensure_ascii=False)) for r in rows)
+    writer.writerows((p.text, round(float(p.probability), 4), p.label, _json_cues(p.cues)) for p in predictions)
     return buffer.getvalue()
+
+
+def _json_float(x: float) -> str:
+    """A float as ``json.dumps`` writes it."""
+    if x != x:
+        return "NaN"
+    if x in (math.inf, -math.inf):
+        return "Infinity" if x > 0 else "-Infinity"
+    return float.__repr__(x)
+
+
+def _json_cues(cues: Sequence) -> str:
+    """``json.dumps([cue.to_dict() for cue in cues], ensure_ascii=False)``, assembled directly."""
+    return "[" + ", ".join([f'{{"text": {_json_str(c.text)}, "start": {int.__repr__(c.start)}, '
+                            f'"end": {int.__repr__(c.end)}, "weight": {_json_float(round(float(c.weight), 4))}}}'
+                            for c in cues]) + "]"
 
 
 def csv_header() -> str:
