@@ -10,6 +10,7 @@ import operator
 import re
 import threading
 from bisect import bisect_left
+from itertools import repeat
 
 import numpy as np
 import scipy.sparse as sp
@@ -39,9 +40,10 @@ class Batch:
         if spans is None:  # pragma: no cover - _token_spans disagrees with the regex
             spans = np.array([m.span() for m in TOKEN_RE.finditer(joined)], dtype=np.int64).reshape(-1, 2).T
         starts, ends = spans
-        doc = np.searchsorted(text_start, starts, side="right") - 1
-        self.lengths = np.bincount(doc, minlength=self.n_docs).astype(np.int64)
-        self.offsets = np.concatenate([[0], np.cumsum(self.lengths)])
+        # each text's first token: the first starting at or after the text's start
+        self.offsets = np.searchsorted(starts, text_start).astype(np.int64)
+        self.offsets[-1] = len(starts)
+        self.lengths = np.diff(self.offsets)
         n_tok = int(self.offsets[-1])
         self.cased = flat
         self.words = " ".join(flat).lower().split(" ") if flat else []
@@ -69,27 +71,23 @@ class Batch:
                     elif hi > lo:
                         self.scare[lo:hi] = True
 
-    def _unique(self):
-        """(distinct (cased, lower) token pairs, index of every token's pair): per-word
-        lookups are done once per distinct word, not once per token."""
-        hit = self._memo.get("unique")
-        if hit is None:
-            pairs = dict.fromkeys(zip(self.cased, self.words))
-            index = {pair: i for i, pair in enumerate(pairs)}
-            inverse = np.fromiter(map(index.__getitem__, zip(self.cased, self.words)), dtype=np.int64,
-                                  count=len(self.words))
-            hit = self._memo["unique"] = (list(pairs), inverse)
-        return hit
+    def _rows(self) -> tuple[_WordTable, np.ndarray]:
+        """This thread's word table and the row of every token in it."""
+        hit = self._memo.get("rows")
+        table = _word_table()
+        if hit is None or hit[0] is not table or hit[1] != table.generation:
+            hit = self._memo["rows"] = (table, table.generation, table.rows_of(self.cased, self.words))
+        return hit[0], hit[2]
 
     def ids(self, vocab: dict) -> np.ndarray:
         """Id of every (lower-cased) token in ``vocab`` (0 = unknown); memoized per vocab."""
         key = ("lower", id(vocab))
         hit = self._memo.get(key)
         if hit is None or hit[0] is not vocab:
-            pairs, inverse = self._unique()
+            table, rows = self._rows()
             get = vocab.get
-            uids = np.fromiter((get(w, 0) for _, w in pairs), dtype=np.int64, count=len(pairs))
-            hit = self._memo[key] = (vocab, uids[inverse])
+            column = table.column(key, vocab, lambda pairs: (get(w, 0) for _, w in pairs))
+            hit = self._memo[key] = (vocab, column[rows])
         return hit[1]
 
     def cased_ids(self, vocab: dict) -> np.ndarray:
@@ -97,23 +95,19 @@ class Batch:
         key = ("cased", id(vocab))
         hit = self._memo.get(key)
         if hit is None or hit[0] is not vocab:
-            pairs, inverse = self._unique()
+            table, rows = self._rows()
             get = vocab.get
-            uids = np.fromiter((get(c) or get(w, 0) for c, w in pairs), dtype=np.int64, count=len(pairs))
-            hit = self._memo[key] = (vocab, uids[inverse])
+            column = table.column(key, vocab, lambda pairs: (get(c) or get(w, 0) for c, w in pairs))
+            hit = self._memo[key] = (vocab, column[rows])
         return hit[1]
 
     def all_caps(self) -> np.ndarray:
         """True for every token written in capitals with at least 4 characters."""
         hit = self._memo.get("all_caps")
         if hit is None:
-            pairs, inverse = self._unique()
-            if pairs:
-                cased = np.asarray([c for c, _ in pairs], dtype=str)
-                caps = np.strings.isupper(cased) & (np.strings.str_len(cased) >= 4)
-            else:
-                caps = np.zeros(0, dtype=bool)
-            hit = self._memo["all_caps"] = caps[inverse]
+            table, rows = self._rows()
+            column = table.column("all_caps", None, _all_caps, dtype=bool)
+            hit = self._memo["all_caps"] = column[rows]
         return hit
 
     def seg_sum_columns(self, M: np.ndarray) -> np.ndarray:
@@ -162,6 +156,75 @@ class Batch:
         out[docs] = v[cand[ok]]
         arg[docs] = cand[ok]
         return out, arg
+
+
+def _all_caps(pairs):
+    if not pairs:
+        return np.zeros(0, dtype=bool)
+    cased = np.asarray([c for c, _ in pairs], dtype=str)
+    return np.strings.isupper(cased) & (np.strings.str_len(cased) >= 4)
+
+
+class _WordTable:
+    """The distinct (as written, lower-cased) tokens one thread has seen, a row each.
+
+    Per-word values (a vocabulary's ids, the capitals flag) are kept per row in
+    ``column``s, computed once per distinct word rather than once per batch or per
+    token: news repeats its words, so after the first batches a token costs one
+    dict lookup. Bounded: past ``MAX_ROWS`` words the table starts afresh and its
+    ``generation`` changes, which tells a batch holding old rows to look them up
+    again. Thread-local (``_word_table``), so it needs no lock.
+    """
+
+    MAX_ROWS = 500_000
+    MAX_COLUMNS = 16
+
+    def __init__(self):
+        self.generation = 0
+        self._clear()
+
+    def _clear(self) -> None:
+        self.row: dict[tuple[str, str], int] = {}
+        self.pairs: list[tuple[str, str]] = []
+        self.columns: dict = {}
+
+    def rows_of(self, cased: list[str], words: list[str]) -> np.ndarray:
+        if len(self.pairs) + len(cased) > self.MAX_ROWS:
+            self._clear()
+            self.generation += 1
+        keys = list(zip(cased, words))
+        rows = np.fromiter(map(self.row.get, keys, repeat(-1)), dtype=np.int64, count=len(keys))
+        for k in np.flatnonzero(rows < 0).tolist():
+            r = self.row.get(keys[k])
+            if r is None:
+                r = self.row[keys[k]] = len(self.pairs)
+                self.pairs.append(keys[k])
+            rows[k] = r
+        return rows
+
+    def column(self, key, owner, values, dtype=np.int64) -> np.ndarray:
+        """``values(pairs)`` for every row, extended to new rows as they come; ``owner``
+        (the vocabulary) is held so that its ``id`` in the key cannot be reused."""
+        entry = self.columns.get(key)
+        if entry is None or entry[0] is not owner:
+            entry = (owner, np.zeros(0, dtype=dtype))
+        done = len(entry[1])
+        if done < len(self.pairs):
+            new = self.pairs[done:]
+            extra = np.fromiter(values(new), dtype=dtype, count=len(new)) if dtype is np.int64 else values(new)
+            entry = (owner, np.concatenate([entry[1], extra]))
+        self.columns.pop(key, None)
+        self.columns[key] = entry  # most recently used last
+        while len(self.columns) > self.MAX_COLUMNS:
+            del self.columns[next(iter(self.columns))]
+        return entry[1]
+
+
+def _word_table() -> _WordTable:
+    table = getattr(_CACHE, "words", None)
+    if table is None:
+        table = _CACHE.words = _WordTable()
+    return table
 
 
 # Per code point: 1 a word character of TOKEN_RE ([^\W_]), 0 not, 2 not yet asked; filled
