@@ -30,16 +30,17 @@ class Batch:
 
     def __init__(self, texts: list[str]):
         self.n_docs = len(texts)
-        # The whole batch is tokenized as one string: one regex call, and the
-        # tokens' offsets come from numpy rather than a match object per token.
+        # The whole batch is tokenized as one string: one regex call for the tokens,
+        # and their offsets from numpy rather than from a match object per token.
         joined = "\n".join(texts)  # a newline never belongs to a token
         text_start = np.zeros(self.n_docs + 1, dtype=np.int64)
         text_start[1:] = np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=self.n_docs) + 1)
         flat = TOKEN_RE.findall(joined)
-        spans = _token_spans(joined, flat)
-        if spans is None:  # pragma: no cover - _token_spans disagrees with the regex
-            spans = np.array([m.span() for m in TOKEN_RE.finditer(joined)], dtype=np.int64).reshape(-1, 2).T
-        starts, ends = spans
+        starts, ends = _token_spans(joined)
+        if len(starts) != len(flat) or int((ends - starts).sum()) != sum(map(len, flat)):
+            # pragma: no cover - _token_spans disagrees with the regex; the regex decides
+            spans = np.array([m.span() for m in TOKEN_RE.finditer(joined)], dtype=np.int64).reshape(-1, 2)
+            starts, ends = spans[:, 0], spans[:, 1]
         # each text's first token: the first starting at or after the text's start
         self.offsets = np.searchsorted(starts, text_start).astype(np.int64)
         self.offsets[-1] = len(starts)
@@ -231,16 +232,18 @@ def _word_table() -> _WordTable:
 # from the regex itself as new characters turn up, so it cannot disagree with it.
 _WORD_CHAR = np.full(0x110000, 2, dtype=np.uint8)
 _WORD_CHAR_RE = re.compile(r"[^\W_]")
-_APOSTROPHES = np.array([ord("'"), ord("\u2019")], dtype=np.uint32)
+_APOSTROPHE, _RIGHT_QUOTE = ord("'"), ord("\u2019")
 
 
-def _token_spans(joined: str, tokens: list[str]) -> np.ndarray | None:
-    """(starts, ends) of TOKEN_RE's matches in ``joined``, whose matches are ``tokens``.
+def _token_spans(joined: str) -> tuple[np.ndarray, np.ndarray]:
+    """(starts, ends) of TOKEN_RE's matches in ``joined``, found without the regex.
 
-    A token is a maximal run of word characters and of apostrophes with a word
-    character on each side (TOKEN_RE = ``[^\\W_]+(?:['\u2019][^\\W_]+)*``), so its
-    boundaries follow from classifying each character. None if the result does not
-    agree with ``tokens`` in number and lengths (the caller then asks the regex).
+    TOKEN_RE is ``[^\\W_]+(?:['\u2019][^\\W_]+)*``: a token is a maximal run of word
+    characters and of apostrophes with a word character on each side, so its
+    boundaries follow from classifying each character, and which characters are
+    word characters is asked of the regex itself. tests/test_features.py checks
+    the result against ``TOKEN_RE.finditer`` on corpora and edge cases, and a batch
+    checks the tokens' number and lengths against the regex's.
     """
     # surrogatepass: a lone surrogate (a JSON "\\ud800" escape) is a character like any other
     cp = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
@@ -250,16 +253,11 @@ def _token_spans(joined: str, tokens: list[str]) -> np.ndarray | None:
         for c in np.unique(cp[unknown]).tolist():
             _WORD_CHAR[c] = _WORD_CHAR_RE.fullmatch(chr(c)) is not None
         cls = _WORD_CHAR[cp]
-    word = cls.astype(bool)
-    inner = np.zeros(len(cp), dtype=bool)
+    tok = cls.astype(bool)
     if len(cp) > 2:
-        inner[1:-1] = np.isin(cp[1:-1], _APOSTROPHES) & word[:-2] & word[2:]
-    tok = word | inner
+        tok[1:-1] |= ((cp[1:-1] == _APOSTROPHE) | (cp[1:-1] == _RIGHT_QUOTE)) & tok[:-2] & tok[2:]
     edges = np.flatnonzero(np.diff(np.concatenate([[False], tok, [False]]).view(np.int8)))
-    starts, ends = edges[0::2], edges[1::2]
-    if len(starts) != len(tokens) or int((ends - starts).sum()) != sum(map(len, tokens)):
-        return None
-    return np.stack([starts, ends]).astype(np.int64)
+    return edges[0::2].astype(np.int64), edges[1::2].astype(np.int64)
 
 
 _CACHE = threading.local()
