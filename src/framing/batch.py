@@ -33,6 +33,7 @@ import io
 import json
 import math
 import os
+import re
 import sys
 import time
 from collections import deque
@@ -247,12 +248,27 @@ def render(predictions: Sequence, output_format: str = "jsonl") -> str:
     the cost of building every dict and walking it with the encoder.
     """
     if output_format == "jsonl":
-        return "".join([f'{{"text": {_json_str(p.text)}, "probability": {_json_float(round(float(p.probability), 4))}, '
-                        f'"label": {_json_str(p.label)}, "cues": {_json_cues(p.cues)}}}\n' for p in predictions])
+        out = _jsonl_lines(predictions, float.__repr__)
+        if _NON_FINITE.search(out):
+            # float.__repr__ wrote nan or inf somewhere: json.dumps writes NaN, Infinity
+            out = _jsonl_lines(predictions, _json_float)
+        return out
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerows((p.text, round(float(p.probability), 4), p.label, _json_cues(p.cues)) for p in predictions)
+    writer.writerows((p.text, round(float(p.probability), 4), p.label, _json_cues(p.cues, _json_float))
+                     for p in predictions)
     return buffer.getvalue()
+
+
+# A number of the output that float.__repr__ wrote as nan or inf: numbers are followed
+# by "," or "}", and a finite float's repr never ends in "nan" or "inf". Text that
+# happens to match only costs a second, exact pass.
+_NON_FINITE = re.compile(r"(?:nan|inf)[,}]")
+
+
+def _jsonl_lines(predictions: Sequence, number: Callable[[float], str]) -> str:
+    return "".join([f'{{"text": {_json_str(p.text)}, "probability": {number(round(float(p.probability), 4))}, '
+                    f'"label": {_json_str(p.label)}, "cues": {_json_cues(p.cues, number)}}}\n' for p in predictions])
 
 
 def _json_float(x: float) -> str:
@@ -264,11 +280,10 @@ def _json_float(x: float) -> str:
     return float.__repr__(x)
 
 
-def _json_cues(cues: Sequence) -> str:
+def _json_cues(cues: Sequence, number: Callable[[float], str]) -> str:
     """``json.dumps([cue.to_dict() for cue in cues], ensure_ascii=False)``, assembled directly."""
-    return "[" + ", ".join([f'{{"text": {_json_str(c.text)}, "start": {int.__repr__(c.start)}, '
-                            f'"end": {int.__repr__(c.end)}, "weight": {_json_float(round(float(c.weight), 4))}}}'
-                            for c in cues]) + "]"
+    return "[" + ", ".join([f'{{"text": {_json_str(c.text)}, "start": {c.start}, "end": {c.end}, '
+                            f'"weight": {number(round(float(c.weight), 4))}}}' for c in cues]) + "]"
 
 
 def csv_header() -> str:

@@ -102,6 +102,16 @@ class Batch:
             hit = self._memo[key] = (vocab, column[rows])
         return hit[1]
 
+    def in_set(self, members: frozenset) -> np.ndarray:
+        """True for every token whose lower-case form is in ``members``."""
+        key = ("in", id(members))
+        hit = self._memo.get(key)
+        if hit is None or hit[0] is not members:
+            table, rows = self._rows()
+            column = table.column(key, members, lambda pairs: (w in members for _, w in pairs), dtype=bool)
+            hit = self._memo[key] = (members, column[rows])
+        return hit[1]
+
     def all_caps(self) -> np.ndarray:
         """True for every token written in capitals with at least 4 characters."""
         hit = self._memo.get("all_caps")
@@ -185,21 +195,25 @@ class _WordTable:
         self._clear()
 
     def _clear(self) -> None:
-        self.row: dict[tuple[str, str], int] = {}
+        self.row: dict[str, int] = {}
         self.pairs: list[tuple[str, str]] = []
         self.columns: dict = {}
 
     def rows_of(self, cased: list[str], words: list[str]) -> np.ndarray:
+        """The row of every token, ``cased[i]`` as written, ``words[i]`` lower-cased.
+
+        Rows are keyed by the word as written: its lower-case form follows from it
+        (str.lower's one context rule, the final sigma, looks no further than the
+        token's own letters, since tokens are lower-cased between spaces)."""
         if len(self.pairs) + len(cased) > self.MAX_ROWS:
             self._clear()
             self.generation += 1
-        keys = list(zip(cased, words))
-        rows = np.fromiter(map(self.row.get, keys, repeat(-1)), dtype=np.int64, count=len(keys))
+        rows = np.fromiter(map(self.row.get, cased, repeat(-1)), dtype=np.int64, count=len(cased))
         for k in np.flatnonzero(rows < 0).tolist():
-            r = self.row.get(keys[k])
+            r = self.row.get(cased[k])
             if r is None:
-                r = self.row[keys[k]] = len(self.pairs)
-                self.pairs.append(keys[k])
+                r = self.row[cased[k]] = len(self.pairs)
+                self.pairs.append((cased[k], words[k]))
             rows[k] = r
         return rows
 
@@ -212,7 +226,9 @@ class _WordTable:
         done = len(entry[1])
         if done < len(self.pairs):
             new = self.pairs[done:]
-            extra = np.fromiter(values(new), dtype=dtype, count=len(new)) if dtype is np.int64 else values(new)
+            extra = values(new)
+            if not isinstance(extra, np.ndarray):
+                extra = np.fromiter(extra, dtype=dtype, count=len(new))
             entry = (owner, np.concatenate([entry[1], extra]))
         self.columns.pop(key, None)
         self.columns[key] = entry  # most recently used last

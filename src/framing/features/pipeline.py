@@ -143,13 +143,14 @@ def decide_and_explain(pipeline, texts, top_k: int = 8, skip_function_words: boo
         start += n
     decision = clf.decision_function(np.concatenate(blocks, axis=1)) if texts else np.zeros(0)
     if skip_function_words and len(batch.words):
-        fw = np.fromiter(map(FUNCTION_WORDS.__contains__, batch.words), dtype=bool,
-                         count=len(batch.words))
-        total = np.where(fw, 0.0, total)
-    # top_k positive tokens per doc, strongest first
-    order = np.lexsort((-total, batch.doc))
-    rank = np.arange(len(order)) - batch.offsets[batch.doc[order]]
-    sel = order[(rank < top_k) & (total[order] > 0)]
+        total = np.where(batch.in_set(FUNCTION_WORDS), 0.0, total)
+    # top_k positive tokens per doc, strongest first (ties in token order); only
+    # the positive ones are sorted, and they keep their order among themselves.
+    positive = np.flatnonzero(total > 0)
+    order = positive[np.lexsort((-total[positive], batch.doc[positive]))]
+    first = np.searchsorted(batch.doc[order], np.arange(len(texts)))
+    rank = np.arange(len(order)) - first[batch.doc[order]]
+    sel = order[rank < top_k]
     result: list[list[tuple[int, int, float]]] = [[] for _ in texts]
     sel_doc = batch.doc[sel]
     bounds = np.searchsorted(sel_doc, np.arange(len(texts) + 1)).tolist()
