@@ -185,7 +185,8 @@ def predictions_with_every_kind_of_value():
     cues = [Cue("naïve", 25, 30, 0.83876), Cue('"q"\\', 0, 3, 1e-5), Cue("x", 1, 2, 123456.123456),
             Cue("nan", 3, 6, float("nan")), Cue("inf}", 4, 5, float("inf")), Cue("m", 5, 6, -math.inf),
             Cue("z", 0, 1, np.float64(0.33333333))]
-    texts = ["", "Ünïcödé «quoted» — \u2028 \x00 \t \"esc\" \\ 🙂", "lone \ud800", "nan}", "inf, here: inf}"]
+    texts = ["", "Ünïcödé «quoted» — \u2028 \x00 \t \"esc\" \\ 🙂", "lone \ud800", "nan}", "inf, here: inf}",
+             'Ronan, ' '"weight": nan, "probability": -inf}']
     out = []
     for i, t in enumerate(texts):
         out.append(Prediction(t, 0.5 + i / 7, "loaded", cues[: i + 1]))

@@ -260,10 +260,10 @@ def render(predictions: Sequence, output_format: str = "jsonl") -> str:
     return buffer.getvalue()
 
 
-# A number of the output that float.__repr__ wrote as nan or inf: numbers are followed
-# by "," or "}", and a finite float's repr never ends in "nan" or "inf". Text that
-# happens to match only costs a second, exact pass.
-_NON_FINITE = re.compile(r"(?:nan|inf)[,}]")
+# A number that float.__repr__ wrote as nan, inf or -inf. Inside a JSON string every
+# '"' is escaped, so 'weight": ' (a letter before the quote) only ever starts a number
+# field, never a stretch of text.
+_NON_FINITE = re.compile(r'(?:probability|weight)": -?(?:nan|inf)')
 
 
 def _jsonl_lines(predictions: Sequence, number: Callable[[float], str]) -> str:
