@@ -187,7 +187,7 @@ class _WordTable:
     again. Thread-local (``_word_table``), so it needs no lock.
     """
 
-    MAX_ROWS = 500_000
+    MAX_ROWS = 200_000
     MAX_COLUMNS = 16
 
     def __init__(self):
