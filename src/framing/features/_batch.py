@@ -187,7 +187,7 @@ class _WordTable:
     again. Thread-local (``_word_table``), so it needs no lock.
     """
 
-    MAX_ROWS = 200_000
+    MAX_ROWS = 100_000  # some 30 MB at most; starting afresh costs one batch's lookups
     MAX_COLUMNS = 16
 
     def __init__(self):
@@ -213,7 +213,8 @@ class _WordTable:
             r = self.row.get(cased[k])
             if r is None:
                 r = self.row[cased[k]] = len(self.pairs)
-                self.pairs.append((cased[k], words[k]))
+                word = words[k]
+                self.pairs.append((cased[k], cased[k] if word == cased[k] else word))  # one string, not two
             rows[k] = r
         return rows
 
