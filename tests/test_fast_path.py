@@ -213,3 +213,31 @@ def test_csv_rendering_is_the_csv_writer_on_to_dict():
         (r["text"], r["probability"], r["label"], json.dumps(r["cues"], ensure_ascii=False))
         for r in (p.to_dict() for p in predictions))
     assert batch_module.render(predictions, "csv") == buffer.getvalue()
+
+
+def test_scoring_runs_blas_on_one_thread_and_restores_it_after(default_model_path):
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    from framing.model.static import ONE_BLAS_THREAD
+
+    def blas_threads():
+        return [i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
+
+    model = load(default_model_path)
+    seen = []
+    group = model.pipeline.named_steps["features"].transformer_list[0][1]
+    inner = group.features_and_contributions
+
+    def spy(*args, **kwargs):
+        seen.append(blas_threads())
+        return inner(*args, **kwargs)
+
+    with threadpoolctl.threadpool_limits(2, user_api="blas"):
+        before = blas_threads()
+        group.features_and_contributions = spy
+        model.predict(["Critics slammed the reckless plan."])
+        with ONE_BLAS_THREAD:  # re-entrant: the inner exit does not lift the outer limit
+            with ONE_BLAS_THREAD:
+                pass
+            assert set(blas_threads()) <= {1}
+        assert blas_threads() == before
+    assert seen and all(set(threads) <= {1} for threads in seen)

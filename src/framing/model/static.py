@@ -10,6 +10,7 @@ runs on a laptop CPU at thousands of sentences a second.
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -29,6 +30,43 @@ KIND = "static"
 TIER = "fast"
 
 
+class _OneBlasThread:
+    """A context in which BLAS runs on one thread (process-wide, as BLAS's setting is).
+
+    The fast tier's matrix products are a few thousand rows by a dozen columns: a
+    second BLAS thread adds no speed, only spinning (about 20% more CPU per sentence,
+    measured with benchmarks/fast_profile.py), which on a shared machine is taken
+    from other work. Re-entrant and thread-safe: the first to enter sets the limit,
+    the last to leave restores what was there.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._depth = 0
+        self._controller = None
+        self._limiter = None
+
+    def __enter__(self) -> None:
+        with self._lock:
+            if self._depth == 0:
+                if self._controller is None:
+                    from threadpoolctl import ThreadpoolController  # scikit-learn's own dependency
+
+                    self._controller = ThreadpoolController()  # finds the loaded BLAS libraries once
+                self._limiter = self._controller.limit(limits=1, user_api="blas")
+            self._depth += 1
+
+    def __exit__(self, *exc) -> None:
+        with self._lock:
+            self._depth -= 1
+            if self._depth == 0:
+                self._limiter.restore_original_limits()
+                self._limiter = None
+
+
+ONE_BLAS_THREAD = _OneBlasThread()
+
+
 class StaticModel(FramingModel):
     """A fitted static pipeline with calibrated probabilities and per-word cues."""
 
@@ -43,7 +81,8 @@ class StaticModel(FramingModel):
         self.card = card
 
     def decision_function(self, texts: Sequence[str]) -> np.ndarray:
-        return np.asarray(self.pipeline.decision_function(list(texts)), dtype=float)
+        with ONE_BLAS_THREAD:
+            return np.asarray(self.pipeline.decision_function(list(texts)), dtype=float)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Calibrated probability that each sentence is loaded."""
@@ -53,7 +92,8 @@ class StaticModel(FramingModel):
         return sigmoid(a * self.decision_function(texts) + b)
 
     def explain(self, texts: Sequence[str]) -> list[list[Cue]]:
-        spans = explain(self.pipeline, list(texts))
+        with ONE_BLAS_THREAD:
+            spans = explain(self.pipeline, list(texts))
         return [[Cue(t[s:e], s, e, w) for s, e, w in sp] for t, sp in zip(texts, spans)]
 
     def predict(self, texts: Sequence[str], cues: bool = True) -> list[Prediction]:
@@ -64,7 +104,8 @@ class StaticModel(FramingModel):
         texts = list(texts)
         if not texts:
             return []
-        decision, spans = decide_and_explain(self.pipeline, texts)
+        with ONE_BLAS_THREAD:
+            decision, spans = decide_and_explain(self.pipeline, texts)
         a, b = self.calibration
         proba = sigmoid(a * np.asarray(decision, dtype=float) + b)
         labels = self.label(proba)
