@@ -37,8 +37,8 @@ class Batch:
         text_start[1:] = np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=self.n_docs) + 1)
         flat = TOKEN_RE.findall(joined)
         starts, ends = _token_spans(joined)
-        if len(starts) != len(flat) or int((ends - starts).sum()) != sum(map(len, flat)):
-            # pragma: no cover - _token_spans disagrees with the regex; the regex decides
+        if len(starts) != len(flat) or int((ends - starts).sum()) != sum(map(len, flat)):  # pragma: no cover
+            # _token_spans disagrees with the regex (tests/test_fast_path.py says it cannot): the regex decides
             spans = np.array([m.span() for m in TOKEN_RE.finditer(joined)], dtype=np.int64).reshape(-1, 2)
             starts, ends = spans[:, 0], spans[:, 1]
         # each text's first token: the first starting at or after the text's start
