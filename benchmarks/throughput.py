@@ -1,6 +1,7 @@
 """Throughput and peak memory of `framing predict`, against a plain TF-IDF + LR yardstick.
 
     python benchmarks/throughput.py --model /tmp/m.framing [--n 100000] [--memory-sizes 100000 1000000]
+    python benchmarks/throughput.py --n 50000 --runs 1job --repeats 3 --memory-sizes   # the fast tier's steady rate only
 
 What it measures, all in one run so the figures are comparable:
 
@@ -15,8 +16,14 @@ What it measures, all in one run so the figures are comparable:
   ``--n-jobs 1``, ``--n-jobs 2`` and ``--backend dask`` (a LocalCluster of two
   workers). Wall-clock end to end, and again minus the start-up (imports,
   model load, worker or cluster start) measured on a one-sentence input, which
-  is the rate a long archive sees. The three outputs are compared byte for
-  byte.
+  is the rate a long archive sees (the steady rate). The start-up is also
+  given as its share of the N-sentence run, so a steady-rate gain is not
+  mistaken for (or hidden by) a start-up change. The outputs are compared
+  byte for byte.
+* every rate is also given as a ratio to the yardstick of the same run: on a
+  shared machine the absolute rates move with the load, the ratios much less.
+  With ``--repeats R`` each command line run (and its start-up run) is
+  repeated R times, alternating, and the medians are reported.
 * peak memory: the summed RSS of the command's whole process tree (parent and
   workers), sampled every 50 ms, for each size in ``--memory-sizes``.
 
@@ -33,6 +40,7 @@ import csv
 import json
 import os
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -42,6 +50,12 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 BABE = REPO.parent / "shared" / "corpora" / "babe" / "final_labels_SG2.csv"
+
+
+# key (for --runs): (label, extra options). "default": no option, as a user runs it (one
+# process; the accurate tier's encoder then takes every core's thread).
+CONFIGS = {"default": ("default", []), "1job": ("1 job", ["--n-jobs", "1"]), "2jobs": ("2 jobs", ["--n-jobs", "2"]),
+           "dask": ("dask local (2 workers)", ["--backend", "dask", "--n-jobs", "2"])}
 
 
 def babe_sentences() -> tuple[list[str], list[int]]:
@@ -134,7 +148,12 @@ def main() -> None:
     ap.add_argument("--model", type=Path, default=REPO / "models" / "fast.framing")
     ap.add_argument("--n", type=int, default=100_000, help="sentences for the throughput runs")
     ap.add_argument("--in-process-n", type=int, default=20_000, help="sentences for the in-process figures")
-    ap.add_argument("--memory-sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    ap.add_argument("--memory-sizes", type=int, nargs="*", default=[100_000, 1_000_000],
+                    help="sizes for the peak-memory runs (none: no memory runs)")
+    ap.add_argument("--runs", nargs="+", choices=list(CONFIGS), default=list(CONFIGS),
+                    help="which command-line configurations to run (default: all)")
+    ap.add_argument("--repeats", type=int, default=1,
+                    help="run each command line (and its start-up run) this many times; medians are reported")
     ap.add_argument("--memory-jobs", type=int, default=None, help="--n-jobs for the memory runs (default: none, as a user runs it)")
     ap.add_argument("--workdir", type=Path, default=None, help="where the input files go (default: a temp dir)")
     ap.add_argument("--json", type=Path, default=None, help="also write the figures here")
@@ -163,19 +182,24 @@ def main() -> None:
         if not inputs[n].exists():
             write_input(inputs[n], texts, n)
 
-    # "default": no option, as a user runs it (one process; the accurate tier's encoder
-    # then takes every core's thread).
-    configs = {"default": [], "1 job": ["--n-jobs", "1"], "2 jobs": ["--n-jobs", "2"], "dask local (2 workers)": ["--backend", "dask", "--n-jobs", "2"]}
+    configs = {key: CONFIGS[key] for key in opts.runs}
     rows, outputs = [], {}
-    for name, extra in configs.items():
-        startup = run_cli(["--model", model, str(tiny), "-o", str(workdir / "one.out.jsonl"), *extra])["seconds"]
-        out = workdir / f"out_{name.split()[0]}_{opts.n}.jsonl"
-        r = run_cli(["--model", model, str(inputs[opts.n]), "-o", str(out), *extra])
+    for key, (name, extra) in configs.items():
+        seconds, startups = [], []
+        out = workdir / f"out_{key}_{opts.n}.jsonl"
+        for _ in range(max(1, opts.repeats)):
+            startups.append(run_cli(["--model", model, str(tiny), "-o", str(workdir / "one.out.jsonl"), *extra])["seconds"])
+            r = run_cli(["--model", model, str(inputs[opts.n]), "-o", str(out), *extra])
+            seconds.append(r["seconds"])
         outputs[name] = out.read_bytes()
-        r.update(name=name, n=opts.n, startup=startup, rate=opts.n / r["seconds"],
-                 steady=opts.n / max(r["seconds"] - startup, 1e-9))
+        startup, total = statistics.median(startups), statistics.median(seconds)
+        r.update(name=name, n=opts.n, seconds=total, startup=startup, rate=opts.n / total,
+                 steady=opts.n / max(total - startup, 1e-9), startup_share=startup / total,
+                 all_seconds=seconds, all_startups=startups)
         rows.append(r)
-        print(f"{name}: {r['rate']:,.0f}/s end to end, {r['steady']:,.0f}/s after {startup:.1f} s start-up", flush=True)
+        print(f"{name}: {r['rate']:,.0f}/s end to end ({r['rate'] / yard:.2f}x yardstick), "
+              f"{r['steady']:,.0f}/s steady ({r['steady'] / yard:.2f}x yardstick) after {startup:.1f} s start-up "
+              f"({r['startup_share']:.0%} of the run)", flush=True)
     identical = len(set(outputs.values())) == 1
 
     memory = []
@@ -187,27 +211,43 @@ def main() -> None:
         print(f"memory {n:,}: tree peak {r['peak_tree_mb']:.0f} MB ({r['rate']:,.0f}/s)", flush=True)
 
     load = os.getloadavg()
-    base = next(r["steady"] for r in rows if r["name"] == "1 job")
+    base = next((r["steady"] for r in rows if r["name"] == "1 job"), None)
     print()
     print(f"## framing predict throughput ({os.cpu_count()} cores, load average {load[0]:.1f}/{load[1]:.1f}/{load[2]:.1f})")
     print(f"model: {model} (sha256 {sha}...)\n")
-    print("| run | sentences | seconds | sentences/s (end to end) | sentences/s (after start-up) | x yardstick | x 1 job |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
-    print(f"| yardstick: TF-IDF+LR transform, in-process, 1 core | {len(sample):,} | {len(sample) / yard:.1f} | {yard:,.0f} | {yard:,.0f} | 1.00 | |")
-    print(f"| FramingModel.predict (with cues), in-process, 1 core | {len(sample):,} | {len(sample) / model_rate:.1f} | {model_rate:,.0f} | {model_rate:,.0f} | {model_rate / yard:.2f} | |")
+    if opts.repeats > 1:
+        print(f"command-line figures: medians of {opts.repeats} repeats\n")
+    print("| run | sentences | seconds | start-up s (share) | sentences/s (end to end) | x yardstick | "
+          "sentences/s (steady, after start-up) | x yardstick | x 1 job |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print(f"| yardstick: TF-IDF+LR transform, in-process, 1 core | {len(sample):,} | {len(sample) / yard:.1f} | | "
+          f"{yard:,.0f} | 1.00 | {yard:,.0f} | 1.00 | |")
+    print(f"| FramingModel.predict (with cues), in-process, 1 core | {len(sample):,} | {len(sample) / model_rate:.1f} | | "
+          f"{model_rate:,.0f} | {model_rate / yard:.2f} | {model_rate:,.0f} | {model_rate / yard:.2f} | |")
     for r in rows:
-        print(f"| CLI {r['name']} | {r['n']:,} | {r['seconds']:.1f} | {r['rate']:,.0f} | {r['steady']:,.0f} | "
-              f"{r['steady'] / yard:.2f} | {r['steady'] / base:.2f} |")
-    print(f"\noutputs of {', '.join(configs)} byte-identical: {'yes' if identical else 'NO'}\n")
+        vs_one = f"{r['steady'] / base:.2f}" if base else ""
+        print(f"| CLI {r['name']} | {r['n']:,} | {r['seconds']:.1f} | {r['startup']:.1f} ({r['startup_share']:.0%}) | "
+              f"{r['rate']:,.0f} | {r['rate'] / yard:.2f} | {r['steady']:,.0f} | {r['steady'] / yard:.2f} | {vs_one} |")
+    if len(outputs) > 1:
+        print(f"\noutputs of {', '.join(outputs)} byte-identical: {'yes' if identical else 'NO'}")
+    print()
+    if not memory:
+        if opts.json:
+            write_json(opts, model, card, load, yard, model_rate, rows, identical, memory)
+        return
     print(f"| peak memory ({'--n-jobs ' + str(opts.memory_jobs) if opts.memory_jobs else 'default'}) | sentences | seconds | process tree peak RSS | largest process | x smallest |")
     print("|---|---:|---:|---:|---:|---:|")
     for r in memory:
         print(f"| CLI | {r['n']:,} | {r['seconds']:.1f} | {r['peak_tree_mb']:.0f} MB | {r['peak_largest_mb']:.0f} MB | "
               f"{r['peak_tree_mb'] / memory[0]['peak_tree_mb']:.2f} |")
     if opts.json:
-        opts.json.write_text(json.dumps({"model": model, "sha256": card["artifact"]["sha256"], "load": load,
-                                         "yardstick": yard, "in_process": model_rate, "runs": rows,
-                                         "identical": identical, "memory": memory}, indent=2))
+        write_json(opts, model, card, load, yard, model_rate, rows, identical, memory)
+
+
+def write_json(opts, model, card, load, yard, model_rate, rows, identical, memory) -> None:
+    opts.json.write_text(json.dumps({"model": model, "sha256": card["artifact"]["sha256"], "load": load,
+                                     "yardstick": yard, "in_process": model_rate, "runs": rows,
+                                     "identical": identical, "memory": memory}, indent=2))
 
 
 if __name__ == "__main__":

@@ -31,13 +31,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import os
+import re
 import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
+from json.encoder import encode_basestring as _json_str  # what json.dumps(ensure_ascii=False) uses
 from pathlib import Path
 from typing import IO, Any
 
@@ -238,14 +241,49 @@ def chunked(iterable: Iterable, size: int) -> Iterator[list]:
 # --------------------------------------------------------------------------- scoring
 
 def render(predictions: Sequence, output_format: str = "jsonl") -> str:
-    """Predictions as output text: JSONL lines, or CSV rows without the header."""
-    rows = [p.to_dict() for p in predictions]
+    """Predictions as output text: JSONL lines, or CSV rows without the header.
+
+    The text is ``json.dumps(prediction.to_dict(), ensure_ascii=False)`` per line
+    (CSV: the cues' list), assembled directly: the same bytes, at a fraction of
+    the cost of building every dict and walking it with the encoder.
+    """
     if output_format == "jsonl":
-        return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+        out = _jsonl_lines(predictions, float.__repr__)
+        if _NON_FINITE.search(out):
+            # float.__repr__ wrote nan or inf somewhere: json.dumps writes NaN, Infinity
+            out = _jsonl_lines(predictions, _json_float)
+        return out
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerows((r["text"], r["probability"], r["label"], json.dumps(r["cues"], ensure_ascii=False)) for r in rows)
+    writer.writerows((p.text, round(float(p.probability), 4), p.label, _json_cues(p.cues, _json_float))
+                     for p in predictions)
     return buffer.getvalue()
+
+
+# A number that float.__repr__ wrote as nan, inf or -inf. Inside a JSON string every
+# '"' is escaped, so 'weight": ' (a letter before the quote) only ever starts a number
+# field, never a stretch of text.
+_NON_FINITE = re.compile(r'(?:probability|weight)": -?(?:nan|inf)')
+
+
+def _jsonl_lines(predictions: Sequence, number: Callable[[float], str]) -> str:
+    return "".join([f'{{"text": {_json_str(p.text)}, "probability": {number(round(float(p.probability), 4))}, '
+                    f'"label": {_json_str(p.label)}, "cues": {_json_cues(p.cues, number)}}}\n' for p in predictions])
+
+
+def _json_float(x: float) -> str:
+    """A float as ``json.dumps`` writes it."""
+    if x != x:
+        return "NaN"
+    if x in (math.inf, -math.inf):
+        return "Infinity" if x > 0 else "-Infinity"
+    return float.__repr__(x)
+
+
+def _json_cues(cues: Sequence, number: Callable[[float], str]) -> str:
+    """``json.dumps([cue.to_dict() for cue in cues], ensure_ascii=False)``, assembled directly."""
+    return "[" + ", ".join([f'{{"text": {_json_str(c.text)}, "start": {c.start}, "end": {c.end}, '
+                            f'"weight": {number(round(float(c.weight), 4))}}}' for c in cues]) + "]"
 
 
 def csv_header() -> str:

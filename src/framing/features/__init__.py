@@ -31,7 +31,15 @@ below.
 
 from __future__ import annotations
 
-from framing.features._batch import Batch, TextTransformer, get_batch
+from framing.features._batch import (
+    Batch,
+    TextTransformer,
+    WordTable,
+    clear_thread_caches,
+    get_batch,
+    token_spans,
+    word_table,
+)
 from framing.features._tokens import (
     DIRECT_QUOTE_MIN_WORDS,
     TOKEN_RE,
@@ -47,12 +55,12 @@ from framing.features.onnx_encoder import OnnxEncoder
 from framing.features.lexicon_cues import LEXICON_FLAGS, LexiconCues
 from framing.features.loaded_words import LoadedWords
 from framing.features.ngrams import NgramScore, NgramTfidf
-from framing.features.pipeline import DEFAULT_PARAMS, FUNCTION_WORDS, build_pipeline, explain
+from framing.features.pipeline import DEFAULT_PARAMS, FUNCTION_WORDS, build_pipeline, decide_and_explain, explain
 from framing.features.style import INTENSIFIERS, LOADED_SAYING, NEUTRAL_SAYING, StyleCues
 
 __all__ = [
     "DEFAULT_PARAMS", "DIRECT_QUOTE_MIN_WORDS", "EncoderScore", "FUNCTION_WORDS", "INTENSIFIERS", "LEXICON_FLAGS",
     "LOADED_SAYING", "NEUTRAL_SAYING", "TOKEN_RE", "Batch", "LexiconCues", "LoadedWords", "NgramScore",
-    "NgramTfidf", "OnnxEncoder", "SentenceEmbedding", "StyleCues", "TextTransformer", "build_pipeline", "explain",
-    "get_batch", "quote_mask", "quoted_stretches", "tokenize_spans", "tokenize_words", "word_vectors",
+    "NgramTfidf", "OnnxEncoder", "SentenceEmbedding", "StyleCues", "TextTransformer", "build_pipeline", "decide_and_explain", "explain",
+    "get_batch", "quote_mask", "WordTable", "clear_thread_caches", "token_spans", "word_table", "quoted_stretches", "tokenize_spans", "tokenize_words", "word_vectors",
 ]

@@ -20,6 +20,7 @@ __all__ = ["TOKEN_RE", "QUOTE_RE", "DIRECT_QUOTE_MIN_WORDS", "tokenize_spans", "
 TOKEN_RE = WORD
 QUOTE_RE = re.compile(r'"[^"]*"|\u201c[^\u201d]*\u201d')
 DIRECT_QUOTE_MIN_WORDS = 4
+_QUOTE_CHAR = re.compile('["\u201c\u201d]')
 
 
 def tokenize_spans(text: str) -> list[tuple[int, int, str]]:
@@ -53,7 +54,7 @@ def quoted_stretches(text: str) -> list[tuple[int, int]]:
     inside = np.zeros(len(text) + 1, dtype=bool)
     for lo, hi in ranges:
         inside[lo:hi] = True
-    loose = [i for i, ch in enumerate(text) if ch in '"\u201c\u201d' and not inside[i]]
+    loose = [i for i in (m.start() for m in _QUOTE_CHAR.finditer(text)) if not inside[i]]
     if loose:
         i = loose[0]
         opening = text[i] == "\u201c" or (text[i] == '"' and TOKEN_RE.search(text, i + 1) is not None)

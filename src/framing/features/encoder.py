@@ -72,6 +72,10 @@ class EncoderScore(TextTransformer):
         check_is_fitted(self)
         return self.encoder.features(as_text_list(X)) / self.scale_
 
+    def features_and_contributions(self, batch: Batch, weights: np.ndarray, texts=None):
+        # The encoder keeps its last result, so the second call does not run it again.
+        return self.transform(texts), self.token_contributions(batch, weights, texts=texts)
+
     def token_contributions(self, batch: Batch, weights: np.ndarray, texts=None) -> np.ndarray:
         """The sentence feature's share goes to the words in proportion to their token
         probabilities; the strongest-word feature's share goes to that word."""

@@ -9,7 +9,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from framing.features._batch import get_batch
-from framing.features._tokens import TOKEN_RE, as_text_list
+from framing.features._tokens import as_text_list
 from framing.features.embedding import SentenceEmbedding
 from framing.features.encoder import EncoderScore
 from framing.features.lexicon_cues import LexiconCues
@@ -17,7 +17,7 @@ from framing.features.loaded_words import LoadedWords
 from framing.features.ngrams import NgramScore
 from framing.features.style import StyleCues
 
-__all__ = ["DEFAULT_PARAMS", "build_pipeline", "FUNCTION_WORDS", "explain"]
+__all__ = ["DEFAULT_PARAMS", "build_pipeline", "FUNCTION_WORDS", "decide_and_explain", "explain"]
 
 
 DEFAULT_PARAMS = {
@@ -116,43 +116,45 @@ def explain(pipeline, texts, top_k: int = 8, skip_function_words: bool = True):
     words (articles, prepositions, auxiliaries, ...) are not listed as cues unless
     ``skip_function_words=False``; their contribution still counts in the score.
     """
+    return decide_and_explain(pipeline, texts, top_k, skip_function_words)[1]
+
+
+def decide_and_explain(pipeline, texts, top_k: int = 8, skip_function_words: bool = True):
+    """(``pipeline.decision_function(texts)``, ``explain(pipeline, texts)``) in one pass.
+
+    Each feature group computes its features and their per-word split together,
+    from one tokenization, instead of once for the decision and again for the
+    cues. The decision is the classifier's on the same feature matrix the
+    pipeline's FeatureUnion would build, so it is bit for bit the same.
+    """
     texts = as_text_list(texts)
     union = pipeline.named_steps["features"]
-    coef = pipeline.named_steps["clf"].coef_.ravel()
+    clf = pipeline.named_steps["clf"]
+    coef = clf.coef_.ravel()
     batch = get_batch(texts)
     total = np.zeros(len(batch.words))
+    blocks = []
     start = 0
     for _, tr in union.transformer_list:
         n = len(tr.get_feature_names_out())
-        w = coef[start:start + n]
-        total += tr.token_contributions(batch, w, texts=texts)
+        F, contrib = tr.features_and_contributions(batch, coef[start:start + n], texts=texts)
+        blocks.append(F)
+        total += contrib
         start += n
+    decision = clf.decision_function(np.concatenate(blocks, axis=1)) if texts else np.zeros(0)
     if skip_function_words and len(batch.words):
-        fw = np.fromiter(map(FUNCTION_WORDS.__contains__, batch.words), dtype=bool,
-                         count=len(batch.words))
-        total = np.where(fw, 0.0, total)
-    # top_k positive tokens per doc, strongest first
-    order = np.lexsort((-total, batch.doc))
-    rank = np.arange(len(order)) - batch.offsets[batch.doc[order]]
-    sel = order[(rank < top_k) & (total[order] > 0)]
-    starts, ends = _token_offsets(texts, batch)
+        total = np.where(batch.in_set(FUNCTION_WORDS), 0.0, total)
+    # top_k positive tokens per doc, strongest first (ties in token order); only
+    # the positive ones are sorted, and they keep their order among themselves.
+    positive = np.flatnonzero(total > 0)
+    order = positive[np.lexsort((-total[positive], batch.doc[positive]))]
+    first = np.searchsorted(batch.doc[order], np.arange(len(texts)))
+    rank = np.arange(len(order)) - first[batch.doc[order]]
+    sel = order[rank < top_k]
     result: list[list[tuple[int, int, float]]] = [[] for _ in texts]
     sel_doc = batch.doc[sel]
     bounds = np.searchsorted(sel_doc, np.arange(len(texts) + 1)).tolist()
-    triples = list(zip(starts[sel].tolist(), ends[sel].tolist(), total[sel].tolist()))
+    triples = list(zip(batch.starts[sel].tolist(), batch.ends[sel].tolist(), total[sel].tolist()))
     for i in np.flatnonzero(np.diff(bounds)).tolist():
         result[i] = triples[bounds[i]:bounds[i + 1]]
-    return result
-
-
-def _token_offsets(texts, batch):
-    """Character start/end of every token of the batch, relative to its own text."""
-    joined = "\n".join(texts)  # a newline never belongs to a token
-    spans = np.array([m.span() for m in TOKEN_RE.finditer(joined)], dtype=np.int64).reshape(-1, 2)
-    if len(spans) != len(batch.words):  # pragma: no cover - defensive
-        spans = np.array([m.span() for t in texts for m in TOKEN_RE.finditer(t)],
-                         dtype=np.int64).reshape(-1, 2)
-        return spans[:, 0], spans[:, 1]
-    text_start = np.concatenate([[0], np.cumsum([len(t) + 1 for t in texts])])[:-1]
-    base = text_start[batch.doc]
-    return spans[:, 0] - base, spans[:, 1] - base
+    return decision, result

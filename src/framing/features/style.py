@@ -89,6 +89,9 @@ class StyleCues(TextTransformer):
     def token_contributions(self, batch, weights, texts=None):
         return self._features(batch, weights, texts=texts)[1]
 
+    def features_and_contributions(self, batch, weights, texts=None):
+        return self._features(batch, weights, texts=texts)
+
     def _features(self, batch, weights=None, texts=None):
         words = batch.words
         n = len(words)
@@ -97,8 +100,7 @@ class StyleCues(TextTransformer):
         T[:, 7] = batch.scare
         T[:, 8] = batch.quoted
         if n:
-            cased = np.asarray(batch.cased, dtype=str)
-            T[:, 9] = np.strings.isupper(cased) & (np.strings.str_len(cased) >= 4)
+            T[:, 9] = batch.all_caps()
         F = np.zeros((batch.n_docs, len(self.names_)))
         F[:, : T.shape[1]] = batch.seg_sum_columns(T)
         if texts is not None:

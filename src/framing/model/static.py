@@ -10,6 +10,7 @@ runs on a laptop CPU at thousands of sentences a second.
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -17,11 +18,11 @@ import numpy as np
 import sklearn
 
 from framing.errors import FramingError
-from framing.features import DEFAULT_PARAMS, build_pipeline, explain
+from framing.features import DEFAULT_PARAMS, build_pipeline, decide_and_explain, explain
 from framing.model.arrays import ARRAYS_FORMAT, ARRAYS_FORMAT_VERSION
 from framing.model.arrays import dumps as dump_arrays
 from framing.model.arrays import loads as load_arrays
-from framing.model.base import Cue, FramingModel
+from framing.model.base import Cue, FramingModel, Prediction
 from framing.model.calibration import choose_threshold, fit_calibration, fit_params, out_of_fold_scores, sigmoid
 from framing.model.card import library_versions, training_card
 
@@ -30,6 +31,43 @@ __all__ = ["KIND", "TIER", "StaticModel", "check_training", "check_parameters", 
 
 KIND = "static"
 TIER = "fast"
+
+
+class _OneBlasThread:
+    """A context in which BLAS runs on one thread (process-wide, as BLAS's setting is).
+
+    The fast tier's matrix products are a few thousand rows by a dozen columns: a
+    second BLAS thread adds no speed, only spinning (about 20% more CPU per sentence,
+    measured with benchmarks/fast_profile.py), which on a shared machine is taken
+    from other work. Re-entrant and thread-safe: the first to enter sets the limit,
+    the last to leave restores what was there.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._depth = 0
+        self._controller = None
+        self._limiter = None
+
+    def __enter__(self) -> None:
+        with self._lock:
+            if self._depth == 0:
+                if self._controller is None:
+                    from threadpoolctl import ThreadpoolController  # scikit-learn's own dependency
+
+                    self._controller = ThreadpoolController()  # finds the loaded BLAS libraries once
+                self._limiter = self._controller.limit(limits=1, user_api="blas")
+            self._depth += 1
+
+    def __exit__(self, *exc) -> None:
+        with self._lock:
+            self._depth -= 1
+            if self._depth == 0:
+                self._limiter.restore_original_limits()
+                self._limiter = None
+
+
+ONE_BLAS_THREAD = _OneBlasThread()
 
 
 class StaticModel(FramingModel):
@@ -46,7 +84,8 @@ class StaticModel(FramingModel):
         self.card = card
 
     def decision_function(self, texts: Sequence[str]) -> np.ndarray:
-        return np.asarray(self.pipeline.decision_function(list(texts)), dtype=float)
+        with ONE_BLAS_THREAD:
+            return np.asarray(self.pipeline.decision_function(list(texts)), dtype=float)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Calibrated probability that each sentence is loaded."""
@@ -56,8 +95,25 @@ class StaticModel(FramingModel):
         return sigmoid(a * self.decision_function(texts) + b)
 
     def explain(self, texts: Sequence[str]) -> list[list[Cue]]:
-        spans = explain(self.pipeline, list(texts))
+        with ONE_BLAS_THREAD:
+            spans = explain(self.pipeline, list(texts))
         return [[Cue(t[s:e], s, e, w) for s, e, w in sp] for t, sp in zip(texts, spans)]
+
+    def predict(self, texts: Sequence[str], cues: bool = True) -> list[Prediction]:
+        if not cues:
+            return super().predict(texts, cues=False)
+        # Probabilities and cues from one pass over the feature groups (the base
+        # class's predict_proba then explain would compute every feature twice).
+        texts = list(texts)
+        if not texts:
+            return []
+        with ONE_BLAS_THREAD:
+            decision, spans = decide_and_explain(self.pipeline, texts)
+        a, b = self.calibration
+        proba = sigmoid(a * np.asarray(decision, dtype=float) + b)
+        labels = self.label(proba)
+        return [Prediction(t, p, lab, [Cue(t[s:e], s, e, w) for s, e, w in sp])
+                for t, p, lab, sp in zip(texts, proba.tolist(), labels, spans)]
 
     def to_bytes(self) -> bytes:
         # Arrays + JSON, not a pickle: see framing.model.arrays for why.
