@@ -85,6 +85,22 @@ def default_model_path() -> Path:
     return DEFAULT_MODEL
 
 
+# -- batch runs (predict, survey) ----------------------------------------------------
+
+@pytest.fixture(scope="module")
+def dask_scheduler():
+    """A LocalCluster started by the test, so the CLI connects to a cluster it did not create."""
+    distributed = pytest.importorskip("distributed")
+    import logging
+
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                       dashboard_address=None, silence_logs=logging.ERROR)
+    try:
+        yield cluster.scheduler_address
+    finally:
+        cluster.close()
+
+
 # -- reports, compare and the browser test -------------------------------------
 
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -88,20 +88,6 @@ def test_n_jobs_output_equals_one_job(archive, small_model_path, local_output, t
     assert out.read_bytes() == local_output
 
 
-@pytest.fixture(scope="module")
-def dask_scheduler():
-    """A LocalCluster started by the test, so the CLI connects to a cluster it did not create."""
-    distributed = pytest.importorskip("distributed")
-    import logging
-
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       dashboard_address=None, silence_logs=logging.ERROR)
-    try:
-        yield cluster.scheduler_address
-    finally:
-        cluster.close()
-
-
 def test_dask_backend_output_equals_local(archive, small_model_path, local_output, dask_scheduler, tmp_path):
     out = tmp_path / "dask.jsonl"
     _ok(run_cli("predict", "--model", str(small_model_path), str(archive), "--backend", "dask",

@@ -204,19 +204,6 @@ def test_n_jobs_gives_the_local_outputs(corpus, small_model_path, local_run, tmp
     assert _outputs(out) == _outputs(local_run)
 
 
-@pytest.fixture(scope="module")
-def dask_scheduler():
-    distributed = pytest.importorskip("distributed")
-    import logging
-
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       dashboard_address=None, silence_logs=logging.ERROR)
-    try:
-        yield cluster.scheduler_address
-    finally:
-        cluster.close()
-
-
 def test_dask_gives_the_local_outputs(corpus, small_model_path, local_run, dask_scheduler, tmp_path):
     out = tmp_path / "dask"
     _ok(run_cli("survey", str(corpus), "--model", str(small_model_path), "--by", "outlet", "--by", "month",

@@ -649,7 +649,9 @@ def survey(
         done, last = _read_partial(partial, summary)
         note(f"resuming after {done:,} articles already in {partial}")
     else:
-        if resume:
+        if resume and partial.exists():
+            note(f"cannot resume without {meta} (what the partial survey was made from); starting over")
+        elif resume:
             note(f"nothing to resume in {folder}; starting from the first article")
         elif partial.exists():
             note(f"starting over; the partial survey in {partial} is replaced (--resume continues it)")
