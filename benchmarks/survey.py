@@ -113,6 +113,7 @@ def main() -> None:
     ap.add_argument("--tiers", nargs="+", default=["fast", "accurate"], choices=["fast", "accurate"])
     ap.add_argument("--workdir", type=Path, default=None)
     ap.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    ap.add_argument("--memory-only", action="store_true", help="only the peak-memory series (fast tier)")
     opts = ap.parse_args()
 
     ptc = opts.ptc or default_ptc_dir()
@@ -124,7 +125,7 @@ def main() -> None:
     print(f"PTC: {len(files)} articles from {ptc}; synthetic corpus: {opts.n:,} articles in {synthetic}", flush=True)
 
     runs, results = [], {}
-    for tier in opts.tiers:
+    for tier in [] if opts.memory_only else opts.tiers:
         base = yardstick(tier, files)
         print(f"{tier}: score_text in-process {base:.1f} articles/s", flush=True)
         n_syn = opts.n if tier == "fast" else min(opts.n, opts.accurate_n)
@@ -146,7 +147,7 @@ def main() -> None:
                 r["identical"] = runs[-1]["identical"]
 
     memory = []
-    if "fast" in opts.tiers:
+    if "fast" in opts.tiers or opts.memory_only:
         for n in opts.memory_sizes:
             if n > opts.n:
                 continue
