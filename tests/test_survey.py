@@ -24,7 +24,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import LEXICONS, REPO, TEAM_CORPUS, assert_one_line_error, run_cli
+from conftest import LEXICONS, REPO, TEAM_CORPUS, assert_one_line_error, run_cli, run_on_terminal
 from framing import survey
 from framing.survey import Summary, bootstrap_ci, distinctive_words, month_of
 
@@ -336,6 +336,14 @@ def test_plot_without_matplotlib_says_what_to_install(corpus, small_model_path, 
     result = run_cli("survey", str(corpus), "--model", str(small_model_path), "-o", str(tmp_path / "o"), "--plot",
                      env={"PYTHONPATH": os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")])})
     assert_one_line_error(result, "pip install", "framing[plot]")
+
+
+def test_progress_bar_with_an_eta_on_a_terminal(corpus, small_model_path, tmp_path):
+    code, text = run_on_terminal("survey", str(corpus), "--model", str(small_model_path), "-o", str(tmp_path / "o"),
+                                 "--chunk-size", "6")
+    assert code == 0
+    assert f"{len(ARTICLES)} articles" in text and "articles/s" in text and "100%" in text
+    assert "of the input" not in text  # the bar, not the log's lines
 
 
 def test_progress_in_a_log_is_plain_lines(corpus, small_model_path, tmp_path):
