@@ -1,7 +1,8 @@
 """Throughput and memory of `framing survey`, on PTC's 371 articles and on a synthetic corpus built from them.
 
     python benchmarks/survey.py [--ptc DIR] [--n 10000] [--accurate-n 1000] [--memory-sizes 1000 2000 5000 10000]
-                                [--tiers fast accurate] [--workdir DIR] [--json OUT]
+                                [--tiers fast accurate] [--workdir DIR] [--json OUT] [--memory-only]
+    python benchmarks/survey.py --write-ptc ptc.jsonl     # PTC as JSONL, with PTC's own annotation as fields
 
 What it measures, in one run so the figures are comparable:
 
@@ -71,6 +72,31 @@ def write_synthetic(path: Path, files: list[Path], n: int, seed: int = 0) -> Non
                                  "title": title, "text": text}, ensure_ascii=False) + "\n")
 
 
+def write_ptc(path: Path, ptc: Path, files: list[Path]) -> None:
+    """PTC's articles as JSONL, with what PTC's annotators say of each, for grouping.
+
+    ``ptc_third``: the third of the articles (least / middle / most) by PTC's
+    reference, the share of the article's sentences overlapping a loaded-language
+    or name-calling span (benchmarks/ptc_articles.py); ``heldout``: whether the
+    accurate tier's encoder never saw the article (framing.corpus.ptc.is_heldout).
+    A survey by ``ptc_third`` checks the survey against human annotation.
+    """
+    from ptc_articles import by_article, loaded_share
+
+    from framing.corpus import read_ptc
+    from framing.corpus.ptc import is_heldout
+
+    shares = {a: loaded_share(lines) for a, lines in by_article(read_ptc(ptc)).items()}
+    ids = [f.stem[len("article"):] for f in files]
+    ranked = sorted(ids, key=lambda a: (shares.get(a, 0.0), a))
+    third = {a: ("1 least", "2 middle", "3 most")[min(2, 3 * i // len(ranked))] for i, a in enumerate(ranked)}
+    with open(path, "w", encoding="utf-8") as fh:
+        for f, a in zip(files, ids):
+            title, _, text = f.read_text(encoding="utf-8").partition("\n")
+            fh.write(json.dumps({"id": a, "heldout": is_heldout(a), "ptc_loaded_share": round(shares.get(a, 0.0), 4),
+                                 "ptc_third": third[a], "title": title, "text": text}, ensure_ascii=False) + "\n")
+
+
 def head(src: Path, dst: Path, n: int) -> Path:
     with open(src, encoding="utf-8") as fh, open(dst, "w", encoding="utf-8") as out:
         for _, line in zip(range(n), fh):
@@ -114,10 +140,17 @@ def main() -> None:
     ap.add_argument("--workdir", type=Path, default=None)
     ap.add_argument("--json", type=Path, default=None, help="also write the figures here")
     ap.add_argument("--memory-only", action="store_true", help="only the peak-memory series (fast tier)")
+    ap.add_argument("--write-ptc", type=Path, default=None,
+                    help="only write PTC's articles as JSONL here (fields id, heldout, ptc_loaded_share, ptc_third, "
+                         "title, text), for a survey by PTC's own annotation; then exit")
     opts = ap.parse_args()
 
     ptc = opts.ptc or default_ptc_dir()
     files = ptc_files(ptc)
+    if opts.write_ptc:
+        write_ptc(opts.write_ptc, ptc, files)
+        print(f"wrote {opts.write_ptc}: {len(files)} articles")
+        return
     workdir = opts.workdir or Path(tempfile.mkdtemp(prefix="framing-survey-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     synthetic = workdir / f"synthetic_{opts.n}.jsonl"

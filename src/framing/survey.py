@@ -356,7 +356,10 @@ class Summary:
         score = float(row["score"])
         group.scores.append(score)
         group.bands[row["verdict"]] += 1
-        group.cues.update(row.get("cues") or {})
+        # Interned: each group's counter then holds a reference to the one copy of a word,
+        # not a string of its own (memory grows with (group, word) pairs, never with articles).
+        for word, count in (row.get("cues") or {}).items():
+            group.cues[sys.intern(word)] += count
         try:
             month = month_of(row.get("date"))
         except ValueError:
