@@ -167,7 +167,7 @@ def main() -> None:
                                      (f"synthetic {n_syn:,}", syn, n_syn, ["outlet", "month"])):
             outputs = []
             for name, extra in CONFIGS.items():
-                out = workdir / f"out_{tier}_{corpus.split()[0]}_{name.split()[0].strip('-')}"
+                out = workdir / f"out_{tier}_{corpus.split()[0]}_{name.split()[0].strip('-,')}"
                 r = survey(tier, input, out, extra, by)
                 outputs.append(r.pop("outputs"))
                 r.update(tier=tier, corpus=corpus, config=name, n=n, rate=n / r["seconds"], yardstick=base)
