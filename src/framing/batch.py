@@ -234,7 +234,10 @@ class InputStream:
                 # score the wrong words.
                 self._invalid(f"row has {len(row)} fields but the header has {width}", start)
                 continue
-            yield start, dict(zip(header, row))
+            record: dict = {}
+            for name, value in zip(header, row):
+                record.setdefault(name, value)  # a repeated column name: the first one counts, as it always did
+            yield start, record
 
 
 def iter_records(path: str | os.PathLike, fmt: str | None = None, skip_invalid: bool = False) -> Iterator[tuple[int, str]]:
