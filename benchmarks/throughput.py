@@ -112,14 +112,14 @@ def tree_rss(proc) -> tuple[int, int]:
     return total, largest
 
 
-def run_cli(args: list[str]) -> dict:
-    """Run `framing predict ...`; wall seconds and peak memory of its process tree."""
+def run_cli(args: list[str], command: str = "predict") -> dict:
+    """Run `framing COMMAND ...` (predict unless told); wall seconds and peak memory of its process tree."""
     import psutil
 
     env = dict(os.environ)
     env.pop("FRAMING_DEBUG", None)
     start = time.perf_counter()
-    child = subprocess.Popen([sys.executable, "-m", "framing", "predict", *args], stdout=subprocess.DEVNULL,
+    child = subprocess.Popen([sys.executable, "-m", "framing", command, *args], stdout=subprocess.DEVNULL,
                              stderr=subprocess.PIPE, env=env)
     proc = psutil.Process(child.pid)
     peak = {"tree": 0, "largest": 0}
@@ -139,7 +139,7 @@ def run_cli(args: list[str]) -> dict:
     done.set()
     sampler.join()
     if child.returncode != 0:
-        raise SystemExit(f"framing predict {' '.join(args)} failed:\n{stderr.decode()}")
+        raise SystemExit(f"framing {command} {' '.join(args)} failed:\n{stderr.decode()}")
     return {"seconds": seconds, "peak_tree_mb": peak["tree"] / 2**20, "peak_largest_mb": peak["largest"] / 2**20}
 
 

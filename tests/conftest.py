@@ -31,6 +31,29 @@ def run_cli(*args: str, input: str | bytes | None = None, cwd: Path | None = Non
                           cwd=cwd or REPO, env=full_env, timeout=900)
 
 
+def run_on_terminal(*args: str) -> tuple[int, str]:
+    """Run the `framing` command line with stderr on a pseudo-terminal (as a user at a terminal sees it):
+    its exit status and everything it drew there."""
+    import pty
+
+    master, slave = pty.openpty()
+    env = dict(os.environ, FRAMING_LEXICONS="unused", COLUMNS="120")
+    proc = subprocess.Popen([sys.executable, "-m", "framing", *args], stdout=subprocess.DEVNULL, stderr=slave,
+                            cwd=REPO, env=env)
+    os.close(slave)
+    seen = b""
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:  # the terminal closes when the child exits
+            break
+        if not data:
+            break
+        seen += data
+    os.close(master)
+    return proc.wait(timeout=300), seen.decode("utf-8", "replace")
+
+
 def assert_one_line_error(result, *needles: str) -> str:
     """A user error: non-zero exit, no traceback, one line on stderr containing each needle."""
     err = result.stderr.decode("utf-8", errors="replace")
@@ -83,6 +106,22 @@ def default_model_path() -> Path:
     if not DEFAULT_MODEL.exists():
         pytest.skip("no default model in models/ yet")
     return DEFAULT_MODEL
+
+
+# -- batch runs (predict, survey) ----------------------------------------------------
+
+@pytest.fixture(scope="module")
+def dask_scheduler():
+    """A LocalCluster started by the test, so the CLI connects to a cluster it did not create."""
+    distributed = pytest.importorskip("distributed")
+    import logging
+
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                       dashboard_address=None, silence_logs=logging.ERROR)
+    try:
+        yield cluster.scheduler_address
+    finally:
+        cluster.close()
 
 
 # -- reports, compare and the browser test -------------------------------------

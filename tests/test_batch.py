@@ -9,18 +9,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import pty
 import random
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import REPO, TEAM_CORPUS, assert_one_line_error, run_cli
+from conftest import TEAM_CORPUS, assert_one_line_error, run_cli, run_on_terminal
 from framing import batch
 from framing.errors import FramingError
 
@@ -86,20 +83,6 @@ def test_n_jobs_output_equals_one_job(archive, small_model_path, local_output, t
     _ok(run_cli("predict", "--model", str(small_model_path), str(archive), "--n-jobs", "2",
                 "--chunk-size", "37", "--output", str(out)))
     assert out.read_bytes() == local_output
-
-
-@pytest.fixture(scope="module")
-def dask_scheduler():
-    """A LocalCluster started by the test, so the CLI connects to a cluster it did not create."""
-    distributed = pytest.importorskip("distributed")
-    import logging
-
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       dashboard_address=None, silence_logs=logging.ERROR)
-    try:
-        yield cluster.scheduler_address
-    finally:
-        cluster.close()
 
 
 def test_dask_backend_output_equals_local(archive, small_model_path, local_output, dask_scheduler, tmp_path):
@@ -216,24 +199,9 @@ def test_progress_bar_on_a_terminal_only(archive, small_model_path, tmp_path):
     quiet = _ok(run_cli("predict", "--model", str(small_model_path), str(archive), "-o", str(tmp_path / "a.jsonl")))
     assert quiet.stderr == b""
 
-    master, slave = pty.openpty()
-    env = dict(os.environ, FRAMING_LEXICONS="unused", COLUMNS="120")
-    proc = subprocess.Popen([sys.executable, "-m", "framing", "predict", "--model", str(small_model_path), str(archive),
-                             "-o", str(tmp_path / "b.jsonl"), "--chunk-size", "100"],
-                            stdout=subprocess.DEVNULL, stderr=slave, cwd=REPO, env=env)
-    os.close(slave)
-    seen = b""
-    while True:
-        try:
-            data = os.read(master, 65536)
-        except OSError:  # the terminal closes when the child exits
-            break
-        if not data:
-            break
-        seen += data
-    os.close(master)
-    assert proc.wait(timeout=300) == 0
-    text = seen.decode("utf-8", "replace")
+    code, text = run_on_terminal("predict", "--model", str(small_model_path), str(archive),
+                                 "-o", str(tmp_path / "b.jsonl"), "--chunk-size", "100")
+    assert code == 0
     assert f"{len(TEXTS):,} sentences" in text
     assert "sentences/s" in text
     assert "100%" in text

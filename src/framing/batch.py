@@ -6,7 +6,9 @@ in flight, never on the length of the input, and a bad record can be reported
 with its line.
 
 Every backend runs the same function, :func:`score_chunk`, on the same chunks
-and the parent writes the results in submission order, so the output is
+and the parent writes the results in submission order (the machinery,
+:func:`make_engine` and :func:`ordered_results`, maps any function over chunks:
+``framing survey`` runs it on articles), so the output is
 byte-for-byte the same whether one process, N local processes or a Dask
 cluster did the work. Workers render their chunk to output text themselves:
 that parallelises the JSON encoding too, and a string is the cheapest thing to
@@ -51,7 +53,8 @@ from framing.textio import atomic_open, looks_binary
 __all__ = [
     "FORMATS", "OUTPUT_FORMATS", "BACKENDS", "CSV_COLUMNS", "DEFAULT_CHUNK_SIZE", "DASK_INSTALL_HINT",
     "detect_format", "output_format_for", "InputStream", "iter_records", "chunked", "render", "csv_header",
-    "score_chunk", "predict_records", "write_jsonl", "resolve_n_jobs", "BatchResult", "predict_file",
+    "score_chunk", "predict_records", "write_jsonl", "resolve_n_jobs", "check_options", "make_engine",
+    "ordered_results", "read_chunks", "check_input", "Progress", "BatchResult", "predict_file",
 ]
 
 FORMATS = ("jsonl", "csv", "txt")
@@ -104,8 +107,12 @@ class InputStream:
     ``first_error`` report what ``skip_invalid`` left out.
     """
 
-    def __init__(self, path: str | os.PathLike, fmt: str | None = None, skip_invalid: bool = False):
+    def __init__(self, path: str | os.PathLike, fmt: str | None = None, skip_invalid: bool = False,
+                 check: Callable[[dict], str | None] | None = None):
         self.path = path
+        # A caller's own rule for a valid row (survey: non-blank text, a readable
+        # date): its message makes the row invalid like a malformed one.
+        self.check = check
         self.fmt = detect_format(path, fmt)
         # stdin has no suffix: JSON lines are recognised by their first character.
         self._sniff = str(path) == "-" and not fmt
@@ -163,27 +170,33 @@ class InputStream:
             self.first_error = error
 
     def __iter__(self) -> Iterator[tuple[int, str]]:
+        for number, row in self.rows():
+            yield number, row["text"]
+
+    def rows(self) -> Iterator[tuple[int, dict]]:
+        """``(line number, record)`` pairs: a JSON line's object, a CSV row by its header, ``{"text"}`` for TXT."""
         stream = self._open()
+        read = self._txt if self.fmt == "txt" else self._jsonl if self.fmt == "jsonl" else self._csv
         try:
-            if self.fmt == "txt":
-                yield from self._txt(stream)
-            elif self.fmt == "jsonl":
-                yield from self._jsonl(stream)
-            else:
-                yield from self._csv(stream)
+            for number, row in read(stream):
+                message = self.check(row) if self.check is not None else None
+                if message is not None:
+                    self._invalid(message, number)
+                    continue
+                yield number, row
         finally:
             if self._stdin:
                 stream.detach()  # leave sys.stdin usable
             else:
                 stream.close()
 
-    def _txt(self, stream: IO[str]) -> Iterator[tuple[int, str]]:
+    def _txt(self, stream: IO[str]) -> Iterator[tuple[int, dict]]:
         for number, line in enumerate(stream, 1):
             text = line.rstrip("\r\n")
             if text.strip():
-                yield number, text
+                yield number, {"text": text}
 
-    def _jsonl(self, stream: IO[str]) -> Iterator[tuple[int, str]]:
+    def _jsonl(self, stream: IO[str]) -> Iterator[tuple[int, dict]]:
         for number, line in enumerate(stream, 1):
             if not line.strip():
                 continue
@@ -195,9 +208,9 @@ class InputStream:
             if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
                 self._invalid('each line must be a JSON object with a "text" string', number)
                 continue
-            yield number, obj["text"]
+            yield number, obj
 
-    def _csv(self, stream: IO[str]) -> Iterator[tuple[int, str]]:
+    def _csv(self, stream: IO[str]) -> Iterator[tuple[int, dict]]:
         reader = csv.reader(stream)
         try:
             header = next(reader, None)
@@ -205,7 +218,7 @@ class InputStream:
             raise FramingError(f"malformed CSV header ({exc})", self.path, 1) from None
         if header is None or "text" not in header:
             raise FramingError('the CSV needs a "text" column', self.path, 1)
-        column, width = header.index("text"), len(header)
+        width = len(header)
         while True:
             # A quoted field may span lines; the record is named by the line it starts on.
             start = reader.line_num + 1
@@ -224,7 +237,10 @@ class InputStream:
                 # score the wrong words.
                 self._invalid(f"row has {len(row)} fields but the header has {width}", start)
                 continue
-            yield start, row[column]
+            record: dict = {}
+            for name, value in zip(header, row):
+                record.setdefault(name, value)  # a repeated column name: the first one counts, as it always did
+            yield start, record
 
 
 def iter_records(path: str | os.PathLike, fmt: str | None = None, skip_invalid: bool = False) -> Iterator[tuple[int, str]]:
@@ -311,6 +327,13 @@ def write_jsonl(rows: Iterable[dict], out: IO[str]) -> int:
     return n
 
 
+# --------------------------------------------------------------------------- ordered parallel map
+#
+# predict and survey share this: a function ``work(model, items, *args)`` is
+# run on chunks of items by one process, a loky pool or a Dask cluster, and
+# the results come back in submission order. ``work`` must be a module-level
+# function (it is pickled by reference to reach the workers).
+
 # Set once per worker process by the pool initializer, so the model crosses
 # the process boundary once per worker rather than once per chunk.
 _WORKER_MODEL: FramingModel | None = None
@@ -322,18 +345,22 @@ def _init_worker(model: FramingModel) -> None:
     _WORKER_MODEL = model
 
 
-def _score_in_worker(texts: list[str], output_format: str) -> str:
+def _run_in_worker(work: Callable, items: list, args: tuple) -> Any:
     assert _WORKER_MODEL is not None, "worker started without a model"
-    return score_chunk(_WORKER_MODEL, texts, output_format)
+    return work(_WORKER_MODEL, items, *args)
+
+
+def _run_with(work: Callable, model: FramingModel, items: list, args: tuple) -> Any:
+    return work(model, items, *args)
 
 
 class _Done:
     """A finished "future", so the in-process path runs through the same ordering code."""
 
-    def __init__(self, value: str):
+    def __init__(self, value: Any):
         self._value = value
 
-    def result(self) -> str:
+    def result(self) -> Any:
         return self._value
 
     def cancel(self) -> bool:
@@ -353,8 +380,8 @@ def resolve_n_jobs(n_jobs: int | None) -> int:
 class _LocalBackend:
     """One process (n_jobs=1) or a loky process pool with the model loaded once per worker."""
 
-    def __init__(self, model: FramingModel, n_jobs: int, output_format: str):
-        self.model, self.n_jobs, self.output_format = model, n_jobs, output_format
+    def __init__(self, model: FramingModel, n_jobs: int, work: Callable, args: tuple):
+        self.model, self.n_jobs, self.work, self.args = model, n_jobs, work, args
         self.slots = n_jobs
         self._executor = None
 
@@ -368,10 +395,10 @@ class _LocalBackend:
                                                  initargs=(self.model,), env=threads)
         return self
 
-    def submit(self, texts: list[str]):
+    def submit(self, items: list):
         if self._executor is None:
-            return _Done(score_chunk(self.model, texts, self.output_format))
-        return self._executor.submit(_score_in_worker, texts, self.output_format)
+            return _Done(self.work(self.model, items, *self.args))
+        return self._executor.submit(_run_in_worker, self.work, items, self.args)
 
     def __exit__(self, *exc) -> None:
         if self._executor is not None:
@@ -382,8 +409,8 @@ class _LocalBackend:
 class _DaskBackend:
     """A Dask client: the given scheduler, or a LocalCluster started (and stopped) here."""
 
-    def __init__(self, model: FramingModel, n_jobs: int | None, output_format: str, scheduler: str | None):
-        self.model, self.n_jobs, self.output_format, self.scheduler = model, n_jobs, output_format, scheduler
+    def __init__(self, model: FramingModel, n_jobs: int | None, work: Callable, args: tuple, scheduler: str | None):
+        self.model, self.n_jobs, self.work, self.args, self.scheduler = model, n_jobs, work, args, scheduler
         self.client = self.cluster = None
         self.slots = 1
 
@@ -412,8 +439,8 @@ class _DaskBackend:
         self._model = self.client.scatter(self.model, broadcast=True, hash=False)
         return self
 
-    def submit(self, texts: list[str]):
-        return self.client.submit(_score_with, self._model, texts, self.output_format, pure=False)
+    def submit(self, items: list):
+        return self.client.submit(_run_with, self.work, self._model, items, self.args, pure=False)
 
     def __exit__(self, *exc) -> None:
         if self.client is not None:
@@ -422,23 +449,46 @@ class _DaskBackend:
             self.cluster.close()
 
 
-def _score_with(model: FramingModel, texts: list[str], output_format: str) -> str:
-    return score_chunk(model, texts, output_format)
+def check_options(backend: str, scheduler: str | None, chunk_size: int) -> None:
+    """The options every batch command shares, checked before any input is read."""
+    if backend not in BACKENDS:
+        raise FramingError(f"unknown backend {backend!r}; use one of {', '.join(BACKENDS)}")
+    if scheduler and backend != "dask":
+        raise FramingError("--scheduler needs --backend dask")
+    if chunk_size < 1:
+        raise FramingError(f"--chunk-size must be positive, not {chunk_size}")
 
 
-def _ordered_results(submit: Callable, chunks: Iterator[tuple[list[str], int]], window: int,
-                     drain: bool = True) -> Iterator[tuple[str, int, int]]:
-    """Run chunks with at most ``window`` in flight; yield (text, sentences, input position) in input order.
+def make_engine(model: FramingModel, work: Callable, args: tuple = (), *, backend: str = "local",
+                n_jobs: int | None = None, scheduler: str | None = None) -> Any:
+    """A context manager whose ``submit(items)`` runs ``work(model, items, *args)`` somewhere; ``slots`` workers.
+
+    ``backend`` "local" runs ``n_jobs`` processes (-1 for every core); "dask"
+    the cluster at ``scheduler``, or a LocalCluster of ``n_jobs`` workers
+    (every core by default).
+    """
+    workers = None if n_jobs is None else resolve_n_jobs(n_jobs)
+    if backend == "dask":
+        return _DaskBackend(model, workers, work, args, scheduler)
+    # One process: its engine's threads follow --n-jobs (every core when not given).
+    model.set_threads(workers if workers == 1 else (os.cpu_count() or 1))
+    return _LocalBackend(model, workers or 1, work, args)
+
+
+def ordered_results(engine: Any, chunks: Iterator[tuple[list, int]], drain: bool = True) -> Iterator[tuple[Any, int, int]]:
+    """Run ``(items, input position)`` chunks on an entered engine, at most two per worker in flight;
+    yield ``(result, len(items), position)`` in input order.
 
     With ``drain``, a reading error is raised only after every chunk before it
     has been yielded, so a streamed output holds exactly the records before
     the bad one; an atomic output file is discarded anyway, so it need not wait.
     """
+    window = 2 * engine.slots
     pending: deque = deque()
     try:
         while True:
             try:
-                texts, position = next(chunks)
+                items, position = next(chunks)
             except StopIteration:
                 break
             except FramingError:
@@ -446,7 +496,7 @@ def _ordered_results(submit: Callable, chunks: Iterator[tuple[list[str], int]], 
                     future, n, pos = pending.popleft()
                     yield future.result(), n, pos
                 raise
-            pending.append((submit(texts), len(texts), position))
+            pending.append((engine.submit(items), len(items), position))
             if len(pending) >= window:
                 future, n, pos = pending.popleft()
                 yield future.result(), n, pos
@@ -458,37 +508,81 @@ def _ordered_results(submit: Callable, chunks: Iterator[tuple[list[str], int]], 
             future.cancel()
 
 
+def read_chunks(records: Iterable, chunk_size: int, position: Callable[[], int]) -> Iterator[tuple[list, int]]:
+    """``(items, position)`` chunks of ``records``; on a reading error the items read before it come out first
+    (to stdin's stdout; elsewhere the atomic file or the first pass makes it moot)."""
+    items: list = []
+    try:
+        for item in records:
+            items.append(item)
+            if len(items) == chunk_size:
+                yield items, position()
+                items = []
+    except FramingError:
+        if items:
+            yield items, position()
+        raise
+    if items:
+        yield items, position()
+
+
+def check_input(reader: InputStream) -> None:
+    """Fail fast: parse a file once without scoring, so a bad line found after hours of scoring cannot waste them.
+
+    Nothing to do with ``skip_invalid`` (bad rows are skipped anyway) or stdin (it cannot be read twice).
+    """
+    if reader.skip_invalid or reader.size is None:
+        return
+    for _ in InputStream(reader.path, reader.fmt, check=reader.check).rows():
+        pass
+
+
 # --------------------------------------------------------------------------- progress
 
-class _Progress:
-    """A rich progress bar on stderr: sentences, rate, and an ETA from the bytes read."""
+class Progress:
+    """Progress on stderr: on a terminal a rich bar (records, rate, an ETA from the bytes read);
+    with ``log_lines`` elsewhere, a plain line at every tenth of the input, so a log shows how far
+    a long run got without redraws; otherwise nothing."""
 
-    def __init__(self, enabled: bool, total_bytes: int | None):
+    def __init__(self, enabled: bool, total_bytes: int | None, unit: str = "sentences", log_lines: bool = False):
         self.enabled = enabled
         self.total = total_bytes
-        self.sentences = 0
+        self.unit = unit
+        self.log_lines = log_lines and not enabled
+        self.count = 0
         self._progress = None
+        self._next_tenth = 1
 
-    def __enter__(self) -> _Progress:
+    @property
+    def sentences(self) -> int:
+        return self.count
+
+    def __enter__(self) -> Progress:
+        self._start = time.perf_counter()
         if self.enabled:
             from rich.console import Console
             from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
-            self._start = time.perf_counter()
-            self._progress = Progress(TextColumn("{task.fields[sentences]:,} sentences"), BarColumn(),
+            self._progress = Progress(TextColumn("{task.fields[count]:,} " + self.unit), BarColumn(),
                                       TaskProgressColumn(), TextColumn("{task.fields[rate]}"),
                                       TimeRemainingColumn(), console=Console(file=sys.stderr),
                                       transient=False)
             self._progress.start()
-            self._task = self._progress.add_task("predict", total=self.total, sentences=0, rate="")
+            self._task = self._progress.add_task(self.unit, total=self.total, count=0, rate="")
         return self
 
-    def update(self, sentences: int, position: int) -> None:
-        self.sentences += sentences
+    def update(self, n: int, position: int) -> None:
+        self.count += n
+        elapsed = max(time.perf_counter() - self._start, 1e-9)
         if self._progress is not None:
-            elapsed = max(time.perf_counter() - self._start, 1e-9)
-            self._progress.update(self._task, completed=position, sentences=self.sentences,
-                                  rate=f"{self.sentences / elapsed:,.0f} sentences/s")
+            self._progress.update(self._task, completed=position, count=self.count,
+                                  rate=f"{self.count / elapsed:,.0f} {self.unit}/s")
+        elif self.log_lines and self.total and position * 10 >= self._next_tenth * self.total:
+            self._next_tenth = position * 10 // self.total + 1
+            done = position / self.total
+            left = elapsed / done * (1 - done) if done > 0 else float("nan")
+            print(f"{self.count:,} {self.unit}, {done:.0%} of the input, {self.count / elapsed:,.1f} {self.unit}/s, "
+                  f"{elapsed / 60:.1f} min, ~{left / 60:.1f} min left", file=sys.stderr, flush=True)
 
     def __exit__(self, *exc) -> None:
         if self._progress is not None:
@@ -535,54 +629,25 @@ def predict_file(
     cluster at ``scheduler``, or a LocalCluster of ``n_jobs`` workers, every
     core by default). ``progress`` None shows a bar when stderr is a terminal.
     """
-    if backend not in BACKENDS:
-        raise FramingError(f"unknown backend {backend!r}; use one of {', '.join(BACKENDS)}")
-    if scheduler and backend != "dask":
-        raise FramingError("--scheduler needs --backend dask")
-    if chunk_size < 1:
-        raise FramingError(f"--chunk-size must be positive, not {chunk_size}")
+    check_options(backend, scheduler, chunk_size)
     fmt = output_format_for(output, output_format)
-    workers = None if n_jobs is None else resolve_n_jobs(n_jobs)
+    if n_jobs is not None:
+        resolve_n_jobs(n_jobs)  # a bad --n-jobs is reported before the input is read
     reader = InputStream(input, input_format, skip_invalid)
-    if not skip_invalid and reader.size is not None:
-        # Fail fast: a bad line found after hours of scoring would waste them.
-        for _ in InputStream(input, input_format):
-            pass
+    check_input(reader)
     if progress is None:
         progress = sys.stderr.isatty()
-    if backend == "dask":
-        engine: Any = _DaskBackend(model, workers, fmt, scheduler)
-    else:
-        # One process: its engine's threads follow --n-jobs (every core when not given).
-        model.set_threads(workers if workers == 1 else (os.cpu_count() or 1))
-        engine = _LocalBackend(model, workers or 1, fmt)
-
-    def chunks() -> Iterator[tuple[list[str], int]]:
-        texts: list[str] = []
-        try:
-            for _, text in reader:
-                texts.append(text)
-                if len(texts) == chunk_size:
-                    yield texts, reader.position
-                    texts = []
-        except FramingError:
-            # The records read before the bad one still go out (to stdin's
-            # stdout; elsewhere the atomic file or the first pass makes it moot).
-            if texts:
-                yield texts, reader.position
-            raise
-        if texts:
-            yield texts, reader.position
+    engine = make_engine(model, score_chunk, (fmt,), backend=backend, n_jobs=n_jobs, scheduler=scheduler)
 
     def run(out: IO[str]) -> int:
         if fmt == "csv":
             out.write(csv_header())
-        with engine, _Progress(progress, reader.size) as bar:
-            for text, n, position in _ordered_results(engine.submit, chunks(), window=2 * engine.slots,
-                                                      drain=output is None):
+        with engine, Progress(progress, reader.size) as bar:
+            chunks = read_chunks((text for _, text in reader), chunk_size, lambda: reader.position)
+            for text, n, position in ordered_results(engine, chunks, drain=output is None):
                 out.write(text)
                 bar.update(n, position)
-            return bar.sentences
+            return bar.count
 
     started = time.perf_counter()
     if output is None:

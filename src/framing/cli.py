@@ -232,6 +232,39 @@ def predict(
               f"(the first: {result.first_skipped})")
 
 
+@app.command()
+def survey(
+    input: Annotated[str, typer.Argument(help="Articles: .jsonl or .csv with a \"text\" field per row (an optional \"title\", any other fields), or a folder of .txt/.html files (fields: folder, file).", show_default=False)],
+    by: Annotated[Optional[list[str]], typer.Option("--by", help="Group by this field; repeat for several (--by outlet --by month). month is read from a date field.", show_default=False)] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Folder for articles.jsonl, summary.csv, summary.json (and the chart). Default: INPUT's name + -survey, here.", show_default=False)] = None,
+    model: ModelOption = None,
+    tier: TierOption = None,
+    n_jobs: Annotated[Optional[int], typer.Option("--n-jobs", "-j", help="Worker processes; -1 for every core. Default: 1 (local), every core (dask LocalCluster).", show_default=False)] = None,
+    backend: Annotated[Backend, typer.Option("--backend", help="local: this machine's cores; dask: a Dask cluster (needs framing[dask]).")] = Backend.local,
+    scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="Dask scheduler address (tcp://host:8786); default: start a LocalCluster.", show_default=False)] = None,
+    plot: Annotated[bool, typer.Option("--plot", help="Also draw survey.png and a self-contained survey.html (needs matplotlib: framing[plot]).")] = False,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted survey in --output: skip the articles already written.")] = False,
+    skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="Skip and count rows without text (or with an unreadable date) instead of stopping at the first.")] = False,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the bootstrap intervals.")] = 0,
+    bootstrap: Annotated[int, typer.Option("--bootstrap", help="Bootstrap resamples per group.")] = 1000,
+    chunk_size: Annotated[int, typer.Option("--chunk-size", help="Articles per unit of work.")] = 32,
+) -> None:
+    """Score a corpus of articles and summarise by groups: mean score with a bootstrap interval, bands, distinctive cue words."""
+    from framing import survey as survey_mod
+
+    if output is None:
+        output = Path(Path(input).name.split(".")[0] + "-survey")
+    fitted = _load_model(model, tier)
+    result = survey_mod.survey(input, output, model=fitted, by=by or [], n_jobs=n_jobs, backend=backend.value,
+                               scheduler=scheduler, chunk_size=chunk_size, skip_invalid=skip_invalid, resume=resume,
+                               plot=plot, seed=seed, n_boot=bootstrap, info=_info)
+    if result.skipped:
+        _info(f"framing: skipped {result.skipped:,} invalid article{'s' if result.skipped != 1 else ''} "
+              f"(the first: {result.first_skipped})")
+    typer.echo(survey_mod.summary_lines(result.summary))
+    _info(f"wrote {output}/: {result.articles:,} articles in {len(result.summary['groups']):,} groups")
+
+
 class ScoreFormat(str, Enum):
     table = "table"
     json = "json"
