@@ -137,7 +137,7 @@ def test_the_page_and_its_files_come_from_the_package(client):
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     html = page.text
     assert "<script>" not in html and " on" not in html.replace("\n", " ").split("<body", 1)[1].split(">", 1)[0]
-    assert '<script src="/static/page.js" defer></script>' in html
+    assert '<script src="static/page.js" defer></script>' in html
     assert "http://" not in html and "https://" not in html.replace('placeholder="https://..."', "")
     csp = page.headers["content-security-policy"]
     assert "script-src 'self';" in csp and "unsafe-inline" not in csp.split("script-src", 1)[1].split(";")[0]

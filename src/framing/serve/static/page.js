@@ -246,7 +246,7 @@
 
   async function readUpload(file) {
     const data = await file.arrayBuffer();
-    return api("/api/extract?name=" + encodeURIComponent(file.name), data, { contentType: "application/octet-stream" });
+    return api("api/extract?name=" + encodeURIComponent(file.name), data, { contentType: "application/octet-stream" });
   }
 
   $("file").addEventListener("change", () => {
@@ -265,7 +265,7 @@
     $("link-row").hidden = false;
     $("fetch").addEventListener("click", () => {
       busy($("fetch"), $("score-status"), async () => {
-        const got = await api("/api/fetch", { url: $("link").value.trim() });
+        const got = await api("api/fetch", { url: $("link").value.trim() });
         $("text").value = got.text;
         uploadedName = got.name;
       });
@@ -278,7 +278,7 @@
       const request = { text: $("text").value, name: uploadedName || "pasted text" };
       const tier = tierChoice();
       if (tier) request.tier = tier;
-      const got = await api("/api/view/score", request);
+      const got = await api("api/view/score", request);
       scoreView.show(request, got.article, got.html, got.article.threshold);
       $("score-report").focus();
     });
@@ -287,7 +287,7 @@
   $("score-download-json").addEventListener("click", () => {
     busy($("score-download-json"), $("score-status"), async () => {
       const t = scoreView.atThreshold();
-      const data = t === null ? scoreView.data : await api("/api/score", Object.assign({}, scoreView.request, { threshold: t }));
+      const data = t === null ? scoreView.data : await api("api/score", Object.assign({}, scoreView.request, { threshold: t }));
       download(baseName(scoreView.request.name) + ".json", JSON.stringify(data, null, 2) + "\n", "application/json");
     });
   });
@@ -296,7 +296,7 @@
     busy($("score-download-html"), $("score-status"), async () => {
       const t = scoreView.atThreshold();
       const request = t === null ? scoreView.request : Object.assign({}, scoreView.request, { threshold: t });
-      const html = await api("/api/report", request, { text: true });
+      const html = await api("api/report", request, { text: true });
       download(baseName(scoreView.request.name) + ".html", html, "text/html");
     });
   });
@@ -354,7 +354,7 @@
       };
       const tier = tierChoice();
       if (tier) request.tier = tier;
-      const got = await api("/api/view/compare", request);
+      const got = await api("api/view/compare", request);
       const first = got.comparison.articles[0];
       compareView.show(request, got.comparison, got.html, first ? first.article.threshold : 0.5);
     });
@@ -363,7 +363,7 @@
   $("compare-download-json").addEventListener("click", () => {
     busy($("compare-download-json"), $("compare-status"), async () => {
       const t = compareView.atThreshold();
-      const data = t === null ? compareView.data : await api("/api/compare", Object.assign({}, compareView.request, { threshold: t }));
+      const data = t === null ? compareView.data : await api("api/compare", Object.assign({}, compareView.request, { threshold: t }));
       download("framing-compare.json", JSON.stringify(data, null, 2) + "\n", "application/json");
     });
   });
@@ -372,7 +372,7 @@
     busy($("compare-download-html"), $("compare-status"), async () => {
       const t = compareView.atThreshold();
       const request = t === null ? compareView.request : Object.assign({}, compareView.request, { threshold: t });
-      download("framing-compare.html", await api("/api/compare/report", request, { text: true }), "text/html");
+      download("framing-compare.html", await api("api/compare/report", request, { text: true }), "text/html");
     });
   });
 
@@ -419,7 +419,7 @@
 
   async function loadModel() {
     try {
-      const model = await api("/api/model");
+      const model = await api("api/model");
       $("tier").title = "default model: " + model.file + ", macro-F1 " +
         (model.figures.macro_f1 !== undefined ? model.figures.macro_f1.toFixed(3) : "?");
     } catch (e) {
