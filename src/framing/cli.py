@@ -218,7 +218,7 @@ class CompareFormat(str, Enum):
     html = "html"
 
 
-ArticlesArgument = Annotated[list[str], typer.Argument(help="Article files: .txt (the first line is the headline, site chrome such as 'Watch CBS News' above it skipped), .html/.htm (the article is extracted from the page), or - for stdin.", show_default=False)]
+ArticlesArgument = Annotated[list[str], typer.Argument(help="Article files: .txt (the first line is the headline, site chrome such as 'Watch CBS News' above it skipped), .html/.htm (the article is extracted from the page), - for stdin, or http(s) links (fetched, and read as the .html or .txt their type says).", show_default=False)]
 OutputOption = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report here (atomically) instead of stdout.", show_default=False)]
 ThresholdOption = Annotated[Optional[float], typer.Option("--threshold", "-t", min=0.0, max=1.0, help="Probability from which a sentence is labelled loaded; default: the model's. The article score does not depend on it.", show_default=False)]
 
@@ -277,7 +277,7 @@ def score(
 
 @app.command()
 def compare(
-    articles: Annotated[list[str], typer.Argument(help="Two or more articles on one story (.txt, .html or - for stdin).", show_default=False)],
+    articles: Annotated[list[str], typer.Argument(help="Two or more articles on one story (.txt, .html, - for stdin, or http(s) links).", show_default=False)],
     model: ModelOption = None,
     tier: TierOption = None,
     format: Annotated[CompareFormat, typer.Option("--format", "-f", help="table, json or html.")] = CompareFormat.table,

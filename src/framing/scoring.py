@@ -398,16 +398,20 @@ def score_text(model: FramingModel, text: str, file: str | os.PathLike = "-", cu
 
 def score_file(model: FramingModel, path: str | os.PathLike, cues: bool = True,
                threshold: float | None = None) -> ArticleScore:
+    """Score an article file, ``-`` (stdin) or an http(s) link, fetched as its type of file is read."""
     from framing.textio import read_article
+    from framing.webfetch import fetch_article, is_url
 
-    return score_text(model, read_article(path), path, cues=cues, threshold=threshold)
+    # On the command line the user's own network is theirs to read: private addresses are allowed.
+    text = fetch_article(path, allow_private=True) if is_url(path) else read_article(path)
+    return score_text(model, text, path, cues=cues, threshold=threshold)
 
 
 # -- several files, as the command line reads them ------------------------------
 
 def score_many(model: FramingModel, paths: Sequence[str], threshold: float | None = None,
                on_error=None) -> tuple[list[ArticleScore], int]:
-    """Score every file; one bad file is reported through ``on_error`` and the rest still scored.
+    """Score every file or link; one bad one is reported through ``on_error`` and the rest still scored.
 
     A progress bar goes to stderr only when stderr is a terminal and there is
     more than one file: in a pipe or a log it would be noise.
