@@ -188,7 +188,8 @@ def test_extract_reads_uploads_as_the_cli_reads_files(client):
     (b'{"text": "Headline", "colour": "red"}', 422, "unknown field 'colour'"),
     (b'{"text": "   \\n  "}', 422, "empty"),
     (b'["text"]', 422, "JSON object"),
-    (b'{}', 422, "missing field 'text'"),
+    (b'{}', 422, "text: give the article's text"),
+    (b'{"text": "Headline", "url": "https://example.org/"}', 422, "not both"),
 ])
 def test_bad_score_requests(client, body, status, needle):
     _one_line_error(client.post("/api/score", content=body), status, needle)
@@ -230,7 +231,34 @@ def test_uploads_of_the_wrong_kind(client):
 
 def test_links_are_refused_without_allow_urls(client):
     _one_line_error(client.post("/api/fetch", json={"url": "https://example.org/story"}), 403, "--allow-urls")
+    _one_line_error(client.post("/api/score", json={"url": "https://example.org/story"}), 403, "--allow-urls")
+    _one_line_error(client.post("/api/compare", json={"articles": [{"text": LOADED}, {"url": "https://example.org/"}]}),
+                    403, "articles.1.url")
     assert 'data-allow-urls="false"' in client.get("/").text
+
+
+def test_allowed_links_are_fetched_from_public_addresses_only(scoring_model_path, models, monkeypatch):
+    with _client(scoring_model_path, models, allow_urls=True) as c:
+        assert 'data-allow-urls="true"' in c.get("/").text
+        # The SSRF checks of framing.webfetch, with allow_private=False: nothing on this machine or its network.
+        _one_line_error(c.post("/api/fetch", json={"url": "http://127.0.0.1:9/admin"}), 422, "loopback")
+        _one_line_error(c.post("/api/score", json={"url": "http://10.1.2.3/"}), 422, "private")
+        _one_line_error(c.post("/api/fetch", json={"url": "file:///etc/passwd"}), 422, "http")
+        # A public page (stood in for: the tests reach no network): fetched with private addresses refused.
+        import framing.webfetch
+
+        calls = []
+
+        def fake_fetch(url, **options):
+            calls.append((url, options))
+            return LOADED
+
+        monkeypatch.setattr(framing.webfetch, "fetch_article", fake_fetch)
+        url = "https://news.example/story"
+        assert c.post("/api/fetch", json={"url": url}).json() == {"name": url, "text": LOADED}
+        scored = c.post("/api/score", json={"url": url}).json()
+        assert scored == dict(c.post("/api/score", json={"text": LOADED}).json(), file=url)
+        assert calls and all(options.get("allow_private") is False for _, options in calls)
 
 
 def test_body_over_the_limit_is_refused_while_it_is_read(scoring_model_path, models):

@@ -162,3 +162,20 @@ def test_phone_width(browser, server):
         assert width <= 400, f"the page is {width}px wide at a phone's width"
     finally:
         browser.set_window_size(1200, 1600)
+
+
+def test_link_field_only_with_allow_urls(browser, server, scoring_model_path):
+    browser.get(server.url + "/")
+    assert not browser.find_element(By.ID, "link").is_displayed()
+    linked = Server("--model", str(scoring_model_path), "--allow-urls")
+    try:
+        browser.get(linked.url + "/")
+        link = browser.find_element(By.ID, "link")
+        assert link.is_displayed()
+        # A link into this machine is refused (SSRF), and the page says why in one line.
+        link.send_keys("http://127.0.0.1:9/internal")
+        browser.find_element(By.ID, "fetch").click()
+        WebDriverWait(browser, 30).until(lambda d: d.find_element(By.ID, "error").text)
+        assert "loopback" in browser.find_element(By.ID, "error").text
+    finally:
+        assert linked.stop() == 0

@@ -194,7 +194,9 @@ class ScoreRequest(BaseModel):
     """An article: its text (the first line is the headline, as in a .txt), or a title and a body."""
 
     model_config = _STRICT
-    text: str = Field(description="The article. Without a title, its first line is the headline.")
+    text: Optional[str] = Field(None, description="The article. Without a title, its first line is the headline.")
+    url: Optional[str] = Field(None, max_length=4096,
+                               description="Instead of text, with --allow-urls: an http(s) link to the article.")
     title: Optional[str] = Field(None, description="The headline, when the text is the body only.")
     name: Optional[str] = Field(None, max_length=MAX_NAME,
                                 description="What the result calls the article (its 'file' field); default '-'.")
@@ -206,8 +208,9 @@ class ScoreRequest(BaseModel):
 
 class CompareArticle(BaseModel):
     model_config = _STRICT
-    name: Optional[str] = Field(None, max_length=MAX_NAME, description="Default: 'article N'.")
-    text: str
+    name: Optional[str] = Field(None, max_length=MAX_NAME, description="Default: the url, else 'article N'.")
+    text: Optional[str] = None
+    url: Optional[str] = Field(None, max_length=4096, description="Instead of text, with --allow-urls.")
 
 
 class CompareRequest(BaseModel):
@@ -517,29 +520,51 @@ def create_app(config: ServeConfig | None = None, models: Models | None = None) 
 
     # -- the API --
 
-    def score(req: ScoreRequest):
-        text = _article_text(req.text, req.title)
+    async def fetched(url: str, field: str) -> str:
+        """A linked article's text (--allow-urls), public addresses only; fetched off the event loop."""
+        from framing.webfetch import fetch_article
+
+        if not config.allow_urls:
+            raise ApiError(403, f"{field}: fetching links is off on this server (start it with --allow-urls)")
+        loop = asyncio.get_running_loop()
+        try:
+            # The default pool, not the inference one: a slow site must not hold a model's thread.
+            return await loop.run_in_executor(None, lambda: fetch_article(url, allow_private=False))
+        except FramingError as exc:
+            raise ApiError(422, f"{field}: {exc}") from None
+
+    async def article_of(text: str | None, url: str | None, title: str | None, field: str) -> str:
+        if (text is None) == (url is None):
+            raise ApiError(422, f"{field}text: give the article's text" + (" or its url" if config.allow_urls else "")
+                           + ("" if text is None else ", not both"))
+        if url is not None:
+            text = await fetched(url, f"{field}url")
+        return _article_text(text, title, f"{field}text")
+
+    async def score(req: ScoreRequest):
+        text = await article_of(req.text, req.url, req.title, "")
+        name = req.name or req.url or "-"
 
         def work():
             n = _count_sentences([text])
             if n > MAX_SENTENCES:
                 raise _too_many(n)
-            return scoring.score_text(models.get(req.tier), text, req.name or "-", threshold=req.threshold)
+            return scoring.score_text(models.get(req.tier), text, name, threshold=req.threshold)
 
         return work
 
-    def comparison(req: CompareRequest):
+    async def comparison(req: CompareRequest):
         if len(req.articles) < 2:
             raise ApiError(422, "articles: compare needs at least two articles")
         if len(req.articles) > MAX_ARTICLES:
             raise ApiError(413, f"too many articles: {len(req.articles)} over the limit of {MAX_ARTICLES} per request")
-        names = [a.name if a.name else f"article {k + 1}" for k, a in enumerate(req.articles)]
+        names = [a.name or a.url or f"article {k + 1}" for k, a in enumerate(req.articles)]
         seen: set[str] = set()
         for name in names:
             if name in seen:
                 raise ApiError(422, f"articles: two articles are named {name!r}; names must differ")
             seen.add(name)
-        texts = [_article_text(a.text, None, f"articles.{k}.text") for k, a in enumerate(req.articles)]
+        texts = [await article_of(a.text, a.url, None, f"articles.{k}.") for k, a in enumerate(req.articles)]
 
         def work():
             n = _count_sentences(texts)
@@ -555,14 +580,14 @@ def create_app(config: ServeConfig | None = None, models: Models | None = None) 
               openapi_extra=_body_doc(ScoreRequest, schemas), responses=_ERRORS_DOC)
     async def api_score(request: Request) -> Response:
         req = await _parse(request, ScoreRequest)
-        result = await infer(score(req))
+        result = await infer(await score(req))
         return _json_response(result.to_dict())
 
     @app.post("/api/compare", tags=["api"], summary="Compare articles on one story (`framing compare --format json`)",
               openapi_extra=_body_doc(CompareRequest, schemas), responses=_ERRORS_DOC)
     async def api_compare(request: Request) -> Response:
         req = await _parse(request, CompareRequest)
-        result = await infer(comparison(req))
+        result = await infer(await comparison(req))
         return _json_response(result.to_dict())
 
     @app.post("/api/predict", tags=["api"], summary="Label sentences: one prediction each, as `framing predict` writes them",
@@ -607,7 +632,7 @@ def create_app(config: ServeConfig | None = None, models: Models | None = None) 
               openapi_extra=_body_doc(ScoreRequest, schemas), responses=_ERRORS_DOC)
     async def view_score(request: Request) -> Response:
         req = await _parse(request, ScoreRequest)
-        result = await infer(score(req))
+        result = await infer(await score(req))
         return _json_response({"article": result.to_dict(),
                                "html": reports.report_body_html([result], interactive=True)})
 
@@ -616,7 +641,7 @@ def create_app(config: ServeConfig | None = None, models: Models | None = None) 
               openapi_extra=_body_doc(CompareRequest, schemas), responses=_ERRORS_DOC)
     async def view_compare(request: Request) -> Response:
         req = await _parse(request, CompareRequest)
-        result = await infer(comparison(req))
+        result = await infer(await comparison(req))
         return _json_response({"comparison": result.to_dict(),
                                "html": reports.compare_body_html(result, interactive=True)})
 
@@ -625,7 +650,7 @@ def create_app(config: ServeConfig | None = None, models: Models | None = None) 
               openapi_extra=_body_doc(ScoreRequest, schemas), responses=_ERRORS_DOC)
     async def report(request: Request) -> Response:
         req = await _parse(request, ScoreRequest)
-        result = await infer(score(req))
+        result = await infer(await score(req))
         page = reports.render_html([result], models.name(req.tier))
         return Response(page.encode("utf-8"), media_type="text/html; charset=utf-8",
                         headers={"Content-Disposition": 'attachment; filename="framing-report.html"'})
@@ -635,7 +660,7 @@ def create_app(config: ServeConfig | None = None, models: Models | None = None) 
               openapi_extra=_body_doc(CompareRequest, schemas), responses=_ERRORS_DOC)
     async def compare_report(request: Request) -> Response:
         req = await _parse(request, CompareRequest)
-        result = await infer(comparison(req))
+        result = await infer(await comparison(req))
         page = reports.render_compare_html(result, models.name(req.tier))
         return Response(page.encode("utf-8"), media_type="text/html; charset=utf-8",
                         headers={"Content-Disposition": 'attachment; filename="framing-compare.html"'})
@@ -664,9 +689,8 @@ def create_app(config: ServeConfig | None = None, models: Models | None = None) 
               openapi_extra=_body_doc(FetchRequest, schemas), responses=_ERRORS_DOC)
     async def fetch(request: Request) -> Response:
         req = await _parse(request, FetchRequest)
-        if not config.allow_urls:
-            raise ApiError(403, "fetching links is off on this server (start it with --allow-urls)")
-        raise ApiError(501, "fetching links is not available in this version of framing")
+        text = await fetched(req.url, "url")
+        return _json_response({"name": req.url, "text": text})
 
     def openapi() -> dict:
         if app.openapi_schema is None:
