@@ -413,3 +413,34 @@ def test_sigterm_lets_requests_in_flight_finish_then_exits_0(scoring_model_path)
     assert results and results[0][0] == 200 and results[0][1]["sentences"]
     assert results[0][2] > signalled, "the request was answered before the signal: nothing was tested"
     assert code == 0, server.output()
+
+
+def test_the_model_is_loaded_once_not_per_request(scoring_model_path, monkeypatch):
+    import framing.model
+
+    loads = []
+    real_load = framing.model.load
+    monkeypatch.setattr(framing.model, "load", lambda path: loads.append(path) or real_load(path))
+    app = app_mod.create_app(ServeConfig(model=str(scoring_model_path)))
+    assert len(loads) == 1
+    with TestClient(app) as c:
+        for _ in range(3):
+            assert c.post("/api/score", json={"text": LOADED}).status_code == 200
+            assert c.post("/api/predict", json={"sentences": ["One more."]}).status_code == 200
+    assert len(loads) == 1
+
+
+def test_workers(scoring_model_path):
+    """--workers 2: each worker process builds the app from the environment and loads its own model."""
+    import urllib.request
+
+    server = Server("--model", str(scoring_model_path), "--workers", "2")
+    try:
+        for _ in range(4):
+            request = urllib.request.Request(server.url + "/api/predict", data=b'{"sentences": ["A reckless scheme."]}')
+            with urllib.request.urlopen(request, timeout=60) as response:
+                (row,) = json.loads(response.read())
+            assert row["text"] == "A reckless scheme."
+    finally:
+        code = server.stop()
+    assert code == 0
