@@ -120,7 +120,11 @@ class Models:
             self._load(self.default_tier)
 
     def _ready(self, fitted) -> None:
-        fitted.set_threads(os.cpu_count() or 1)
+        # One thread inside the model (the accurate tier's onnxruntime session), one request per
+        # core: a server's requests run side by side, as batch.py's workers do, rather than one
+        # request spread over every core. On a busy machine a multi-threaded session also spins
+        # against other processes: measured here, half the throughput (docs/serve.md).
+        fitted.set_threads(1)
         fitted.predict(["The model is warmed up once, at start-up."])  # builds sessions and caches before any request
         self._models[fitted.tier] = fitted
 
@@ -280,12 +284,7 @@ def _article_text(text: str, title: str | None, field: str = "text") -> str:
 def _count_sentences(texts: list[str]) -> int:
     from framing.sentences import split_sentences
 
-    total = 0
-    for text in texts:
-        total += len(split_sentences(text, headline=True))
-        if total > MAX_SENTENCES:
-            break
-    return total
+    return sum(len(split_sentences(text, headline=True)) for text in texts)
 
 
 def _too_many(n: int, what: str = "sentences") -> ApiError:
@@ -445,6 +444,7 @@ def create_app(config: ServeConfig | None = None, models: Models | None = None) 
 
     config = config or ServeConfig()
     models = models or Models(config)
+    # As many inference threads as cores (at least two, so one long article never holds them all).
     threads = max(2, os.cpu_count() or 1)
     executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="framing-inference")
     guard_ref: dict[str, Guard] = {}
@@ -457,7 +457,7 @@ def create_app(config: ServeConfig | None = None, models: Models | None = None) 
         executor.shutdown(wait=True)
         guard = guard_ref.get("guard")
         if guard is not None:
-            log.info("framing serve: stopped; %d requests received, %d answered", guard.started, guard.answered)
+            log.info("framing serve: stopped; requests received %d, answered %d", guard.started, guard.answered)
 
     app = FastAPI(title="framing", version=__version__, lifespan=lifespan,
                   description="Find loaded framing in news: the JSON API of `framing serve` (docs/serve.md).",
@@ -564,7 +564,8 @@ def create_app(config: ServeConfig | None = None, models: Models | None = None) 
             if name in seen:
                 raise ApiError(422, f"articles: two articles are named {name!r}; names must differ")
             seen.add(name)
-        texts = [await article_of(a.text, a.url, None, f"articles.{k}.") for k, a in enumerate(req.articles)]
+        texts = list(await asyncio.gather(*(article_of(a.text, a.url, None, f"articles.{k}.")
+                                            for k, a in enumerate(req.articles))))
 
         def work():
             n = _count_sentences(texts)
@@ -607,12 +608,14 @@ def create_app(config: ServeConfig | None = None, models: Models | None = None) 
         body = await infer(work)
         return Response(body.encode("utf-8"), media_type="application/json")
 
-    @app.get("/api/health", tags=["api"], summary="Whether the server is up, and which models it has loaded")
+    @app.get("/api/health", tags=["api"], summary="Whether the server is up, and which models it has loaded",
+             responses={401: _ERRORS_DOC[401]})
     async def api_health() -> Response:
         return _json_response({"status": "ok", "version": __version__, "default_tier": models.default_tier,
                                "loaded": models.loaded})
 
-    @app.get("/api/model", tags=["api"], summary="The model: tier, the card's figures, SHA-256s, framing's version")
+    @app.get("/api/model", tags=["api"], summary="The model: tier, the card's figures, SHA-256s, framing's version",
+             responses={401: _ERRORS_DOC[401], 422: _ERRORS_DOC[422]})
     async def api_model(tier: Optional[Literal["fast", "accurate"]] = None) -> Response:
         if tier is not None and tier not in models.tiers:
             raise ApiError(422, f"tier: this server runs one {models.default_tier} model (--model)")
