@@ -112,7 +112,9 @@ def chromium() -> str:
     if path is None and hasattr(os, "geteuid") and os.geteuid() == 0 and shutil_which("apt-get"):
         env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
         subprocess.run(["apt-get", "update"], capture_output=True, env=env, timeout=900)
-        subprocess.run(["apt-get", "install", "-y", "chromium"], capture_output=True, env=env, timeout=1800)
+        # Its driver too, for the Selenium tests of framing serve (tests/test_serve_browser.py).
+        subprocess.run(["apt-get", "install", "-y", "chromium", "chromium-driver"], capture_output=True, env=env,
+                       timeout=1800)
         path = _find_chromium()
     if path is None:
         reason = "headless Chromium is not installed and could not be installed (needs root and apt-get)"

@@ -36,6 +36,11 @@ def server(scoring_model_path):
 
 @pytest.fixture(scope="module")
 def browser(chromium, chromedriver, tmp_path_factory):
+    import os
+
+    # Belt and braces: with a driver path and a browser binary given, Selenium Manager is not run at all;
+    # if it ever were, offline it downloads nothing.
+    os.environ.setdefault("SE_OFFLINE", "true")
     options = webdriver.ChromeOptions()
     options.binary_location = chromium
     for flag in CHROMIUM_FLAGS:
