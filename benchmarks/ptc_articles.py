@@ -157,7 +157,8 @@ def main() -> int:
         print(f"| {name} | {cells[0]} | {cells[1]} |")
 
     shipped = np.array([r["own segments, by words (shipped)"] for r in rows])
-    print(f"\nverdict bands (low < {scoring.LOW_BELOW} <= moderate < {scoring.HIGH_FROM} <= high) "
+    b = scoring.model_bands(model)  # the model's own cut-points, as its verdicts used
+    print(f"\nverdict bands (low < {b.low_below} <= moderate < {b.high_from} <= high; {b.source}) "
           "by the share of loaded sentences:\n")
     print("| share of sentences with loaded language | articles | low | moderate | high | median score |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")

@@ -50,7 +50,7 @@ from framing.paths import default_ptc_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 PARAMS = ROOT / "params.yaml"
-SHIPPED = ROOT / "src" / "framing" / "models" / "accurate.encoder"
+SHIPPED = ROOT / "models" / "accurate.encoder"
 
 
 def probabilities(encoder, texts: list[str]) -> np.ndarray:

@@ -16,7 +16,7 @@ leak that sentence's label.
 Reported on the same folds: the static fast tier alone, the encoder alone (its
 out-of-fold sentence logit at 0.5), the stack, and TF-IDF + logistic regression.
 
-    python benchmarks/stack_cv.py --encoder-run src/framing/models/accurate.encoder [--corpus data/prepared/corpus.csv] [--json OUT]
+    python benchmarks/stack_cv.py --encoder-run models/accurate.encoder [--corpus data/prepared/corpus.csv] [--json OUT]
 """
 
 from __future__ import annotations

@@ -131,7 +131,7 @@ def run_cli(args: list[str]) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--model", type=Path, default=REPO / "src" / "framing" / "models" / "fast.framing")
+    ap.add_argument("--model", type=Path, default=REPO / "models" / "fast.framing")
     ap.add_argument("--n", type=int, default=100_000, help="sentences for the throughput runs")
     ap.add_argument("--in-process-n", type=int, default=20_000, help="sentences for the in-process figures")
     ap.add_argument("--memory-sizes", type=int, nargs="+", default=[100_000, 1_000_000])

@@ -17,7 +17,7 @@ LEXICONS = SHARED / "lexicons"
 SEEDS = SHARED / "seeds"
 EXAMPLES = REPO / "examples"
 TEAM_CORPUS = REPO / "corpus" / "examples.csv"
-DEFAULT_MODEL = REPO / "src" / "framing" / "models" / "fast.framing"
+DEFAULT_MODEL = REPO / "models" / "fast.framing"
 
 
 def run_cli(*args: str, input: str | bytes | None = None, cwd: Path | None = None, env: dict | None = None):
@@ -81,7 +81,7 @@ def small_model(small_model_path):
 @pytest.fixture(scope="session")
 def default_model_path() -> Path:
     if not DEFAULT_MODEL.exists():
-        pytest.skip("no default model in src/framing/models/ yet")
+        pytest.skip("no default model in models/ yet")
     return DEFAULT_MODEL
 
 

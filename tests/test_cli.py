@@ -183,3 +183,52 @@ def test_a_usage_error_is_one_line_with_the_exit_code_of_usage_errors():
     result = run_cli("score", "--no-such-option", "a.txt")
     assert result.returncode == 2 and "Traceback" not in result.stderr.decode()
     assert "No such option" in result.stderr.decode() and "unexpected" not in result.stderr.decode()
+
+
+def _train_args(tmp_path: Path, **given: str) -> list[str]:
+    """`framing train` on the team's corpus into tmp_path, with ``given`` options (--name: value) replacing the defaults."""
+    options = {"--corpus": str(TEAM_CORPUS), "--out": str(tmp_path / "m.framing"), **given}
+    return ["train", *[x for pair in options.items() for x in pair]]
+
+
+BAD_TRAIN_ARGUMENTS = {
+    # issue 27: refused only after an 18-minute fine-tune, when the model was written
+    "accurate --out not .framing": ({"--tier": "accurate", "--out": "{tmp}/m.joblib"}, "must end in .framing"),
+    "--out not .framing": ({"--out": "{tmp}/m.joblib"}, "must end in .framing"),
+    "--out a folder": ({"--out": "{tmp}/folder.framing"}, "is a directory"),
+    "--out under a file": ({"--out": "{tmp}/file.txt/m.framing"}, "not a folder"),
+    "--corpus missing": ({"--corpus": "{tmp}/none.csv"}, "no such corpus file"),
+    "--extra-train missing": ({"--extra-train": "{tmp}/none.csv"}, "no such corpus file"),
+    "a typo in params": ({"--params": "{tmp}/typo.yaml"}, "unknown model parameter Cx"),
+    "a typo in the finetune section": ({"--tier": "accurate", "--params": "{tmp}/typo-finetune.yaml"},
+                                       "unknown model parameter epoch "),
+    "--encoder missing": ({"--tier": "accurate", "--encoder": "{tmp}/none"}, "no such encoder folder"),
+    "--encoder-run not a run": ({"--tier": "accurate", "--encoder-run": "{tmp}"}, "not a fine-tuning run folder"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_TRAIN_ARGUMENTS))
+def test_train_checks_every_argument_before_any_work(tmp_path, case):
+    from conftest import assert_one_line_error
+
+    given, needle = BAD_TRAIN_ARGUMENTS[case]
+    if given.get("--tier") == "accurate":
+        pytest.importorskip("torch")  # the accurate tier's trainer is imported to check its options
+    (tmp_path / "folder.framing").mkdir()
+    (tmp_path / "file.txt").write_text("not a folder\n")
+    (tmp_path / "typo.yaml").write_text("train:\n  model:\n    Cx: 1.0\n")
+    (tmp_path / "typo-finetune.yaml").write_text("finetune:\n  epoch: 1\n")
+    before = sorted(tmp_path.iterdir())
+    result = run_cli(*_train_args(tmp_path, **{k: v.format(tmp=tmp_path) for k, v in given.items()}))
+    # One line and nothing else: not even the corpus summary, the first thing training prints.
+    assert_one_line_error(result, needle)
+    assert sorted(tmp_path.iterdir()) == before
+
+
+def test_help_shows_flags_without_a_value_type():
+    for args in (["--help"], ["train", "--help"], ["evaluate", "--help"]):
+        result = run_cli(*args)
+        out = result.stdout.decode()
+        assert result.returncode == 0, result.stderr.decode()
+        assert "--help" in out and "<bool>" not in out, out
+    assert "--version" in run_cli("--help").stdout.decode()

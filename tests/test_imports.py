@@ -111,3 +111,20 @@ def test_every_module_declares_all():
                                     for t in n.targets if isinstance(t, ast.Name)}
                and not m.endswith("__main__")]
     assert not missing, missing
+
+
+def test_no_module_imports_a_sibling_through_its_own_package():
+    """``from framing.model import arrays`` inside framing.model runs through the package's
+    ``__init__``, which may be half-way through importing this very module: a cycle. Siblings
+    are imported by their own names (``from framing.model.arrays import ...``)."""
+    found = []
+    for module, path in _modules().items():
+        if path.name == "__init__.py" or module.count(".") < 2:
+            continue  # framing's own top-level modules have the package framing itself as parent
+        package = module.rpartition(".")[0]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            through = (isinstance(node, ast.ImportFrom) and node.level == 0 and node.module == package) or (
+                isinstance(node, ast.ImportFrom) and node.level == 1 and node.module is None)
+            if through:
+                found.append(f"{module}:{node.lineno}")
+    assert not found, f"sibling imported through the package: {found}"

@@ -30,6 +30,10 @@ SHIPPED = ("framing/models/fast.framing", "framing/models/fast.card.json", "fram
            # framing serve's page and the report's stylesheet it shares with `framing score --format html`.
            "framing/templates/report.html", "framing/templates/report.css", "framing/serve/static/index.html",
            "framing/serve/static/page.js", "framing/serve/static/page.css")
+# In the sdist, as in the repository, the models are at the top (pyproject.toml maps framing.models onto
+# models/); the rest of the package is under src/.
+IN_SDIST = tuple(name.replace("framing/models/", "models/", 1) if name.startswith("framing/models/") else "src/" + name
+                 for name in SHIPPED)
 
 
 def _run(args, cwd: Path, env: dict, input: bytes | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
@@ -72,8 +76,9 @@ def installed(tmp_path_factory):
     sdist = dist / _ok(_run([str(python), "-c", code], source, env)).strip().splitlines()[-1]
     with tarfile.open(sdist) as tar:
         names = tar.getnames()
-    for name in SHIPPED:
-        assert any(n.endswith("src/" + name) for n in names), f"{name} is not in the sdist"
+    top = names[0].split("/")[0]  # framing-VERSION/
+    for name in IN_SDIST:
+        assert f"{top}/{name}" in names, f"{name} is not in the sdist"
     # The wheel from the sdist, as pip would build it for a user who has only the sdist.
     _ok(_run([str(python), "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", str(dist),
               str(sdist)], root, env))
@@ -122,7 +127,7 @@ def test_installed_framing_works_from_an_empty_folder(installed):
 
     version = _ok(_run([str(bin_ / "python"), "-m", "framing", "--version"], cwd, env))
     for tier in ("fast", "accurate"):
-        card = json.loads((REPO / "src" / "framing" / "models" / f"{tier}.card.json").read_text())
+        card = json.loads((REPO / "models" / f"{tier}.card.json").read_text())
         assert card["artifact"]["sha256"] in version, tier
 
     # The core install has no web stack: `framing serve` says in one line what to install.

@@ -40,7 +40,7 @@ def test_repo_found_by_walking_up_from_the_working_directory(tmp_path, monkeypat
     assert paths.default_lexicon_dir() == (tmp_path / "shared" / "lexicons").resolve()
     assert paths.default_ptc_dir() == (tmp_path / "shared" / "corpora" / "ptc").resolve()
     assert paths.corpus_mirror_dir() == (tmp_path / "shared" / "corpora" / "babe").resolve()
-    assert paths.repo_model_path() == repo.resolve() / "src" / "framing" / "models" / "fast.framing"
+    assert paths.repo_model_path() == repo.resolve() / "models" / "fast.framing"
 
 
 def test_other_projects_are_not_a_framing_repository(tmp_path, monkeypatch, no_env):
@@ -73,12 +73,25 @@ def test_never_the_install_location(tmp_path, monkeypatch, no_env):
     assert paths.shared_dir() is None
 
 
-def test_shipped_model_is_package_data():
+def test_shipped_models_are_the_checkouts_models_folder(tmp_path, monkeypatch):
+    """From a checkout (editable install or PYTHONPATH=src), models/ at the top, wherever the working directory is."""
+    monkeypatch.chdir(tmp_path)
+    shipped = paths.shipped_model_path()
+    assert shipped.parent == REPO / "models"
+    assert shipped.is_file() and shipped.with_name("fast.card.json").is_file()
+
+
+def test_shipped_models_follow_the_code_not_another_checkout(tmp_path, monkeypatch):
+    # paths.py of another clone (say, a second worktree) finds that clone's models/...
+    other = _fake_clone(tmp_path)
+    (other / "models").mkdir()
+    monkeypatch.setattr(paths, "__file__", str(other / "src" / "framing" / "paths.py"))
+    assert paths.shipped_model_dir() == (other / "models").resolve()
+    # ... and installed (nothing beside the package), the package's own folder.
     import framing
 
-    shipped = paths.shipped_model_path()
-    assert shipped.parent == Path(framing.__file__).parent / "models"
-    assert shipped.is_file() and shipped.with_name("fast.card.json").is_file()
+    monkeypatch.setattr(paths, "__file__", str(tmp_path / "site-packages" / "framing" / "paths.py"))
+    assert paths.shipped_model_dir() == Path(framing.__file__).parent / paths.MODELS_PACKAGE_DIR
 
 
 def test_outside_a_clone_missing_data_is_one_line_naming_the_option(tmp_path, monkeypatch, no_env):
@@ -108,7 +121,7 @@ def test_version_names_package_and_model(repo):
 
     import framing
 
-    card = json.loads((repo / "src" / "framing" / "models" / "fast.card.json").read_text())
+    card = json.loads((repo / "models" / "fast.card.json").read_text())
     result = run_cli("--version")
     out = result.stdout.decode()
     assert result.returncode == 0, result.stderr.decode()

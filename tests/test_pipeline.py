@@ -59,9 +59,9 @@ def test_dvc_yaml_stages_and_outputs(repo):
     assert list(stages) == ["get_corpus", "prepare", "train", "finetune", "train_accurate", "evaluate"]
     # The shipped model is a pipeline output tracked by git, not DVC's cache.
     outs = {next(iter(o)) if isinstance(o, dict) else o: o for o in stages["train"]["outs"]}
-    assert outs["src/framing/models/fast.framing"]["src/framing/models/fast.framing"]["cache"] is False
-    for stage, path in (("finetune", "src/framing/models/accurate.encoder"),
-                        ("train_accurate", "src/framing/models/accurate.framing")):
+    assert outs["models/fast.framing"]["models/fast.framing"]["cache"] is False
+    for stage, path in (("finetune", "models/accurate.encoder"),
+                        ("train_accurate", "models/accurate.framing")):
         outs = {next(iter(o)): o for o in stages[stage]["outs"]}
         assert outs[path][path]["cache"] is False, stage
     params = yaml.safe_load((repo / "params.yaml").read_text())
@@ -89,5 +89,5 @@ def test_committed_model_card_matches_dvc_lock(repo):
         for out in lock["stages"][stage]["outs"]:
             data = (repo / out["path"]).read_bytes()
             assert hashlib.md5(data).hexdigest() == out["md5"], out["path"]
-    card = json.loads((repo / "src" / "framing" / "models" / "fast.card.json").read_text())
-    assert card["artifact"]["sha256"] == hashlib.sha256((repo / "src" / "framing" / "models" / "fast.framing").read_bytes()).hexdigest()
+    card = json.loads((repo / "models" / "fast.card.json").read_text())
+    assert card["artifact"]["sha256"] == hashlib.sha256((repo / "models" / "fast.framing").read_bytes()).hexdigest()

@@ -16,6 +16,30 @@ from framing.stages import app as stages_app
 
 __all__ = ["app", "main", "run_app"]
 
+def _flags_show_no_type() -> None:
+    """Help lists a flag bare (``--version``), not ``--version <bool>`` as if it took a value.
+
+    typer 0.29 prints every option's type, flags' too (``--help`` included); a flag
+    takes no value, so it has no type to show. Older typers never showed one and have
+    no ``display_type_rich``: nothing to change there.
+    """
+    from typer.core import TyperOption
+
+    shown = getattr(TyperOption, "display_type_rich", None)
+    if shown is None or getattr(shown, "_framing_flags_bare", False):
+        return
+
+    def display_type_rich(self, ctx):
+        if getattr(self, "is_flag", False) and not getattr(self, "count", False):
+            return None
+        return shown(self, ctx)
+
+    display_type_rich._framing_flags_bare = True
+    TyperOption.display_type_rich = display_type_rich
+
+
+_flags_show_no_type()
+
 app = typer.Typer(
     name="framing",
     help="Find loaded framing in news: label each sentence loaded or neutral, point at the words, score the article.",
@@ -76,7 +100,7 @@ ExtraTrainOption = Annotated[Optional[list[Path]], typer.Option("--extra-train",
 @app.command()
 def train(
     corpus: Annotated[Optional[list[Path]], typer.Option("--corpus", "-c", help="Corpus file (CSV, JSONL or BABE's CSV); repeat for several. Default: BABE.", show_default=False)] = None,
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Where to write the model (.framing); its card goes beside it. Default, inside a clone: the shipped model of the tier in src/framing/models/.", show_default=False)] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Where to write the model (.framing); its card goes beside it. Default, inside a clone: the shipped model of the tier in models/.", show_default=False)] = None,
     params: Annotated[Optional[Path], typer.Option("--params", help="params.yaml; its 'train' section gives the seed and the model parameters.", show_default=False)] = None,
     seed: Annotated[Optional[int], typer.Option("--seed", help="Random seed (overrides params.yaml).", show_default=False)] = None,
     lexicons: Annotated[Optional[Path], typer.Option("--lexicons", help="Folder of cue lexicons; default $FRAMING_LEXICONS, else ../shared/lexicons beside the repository you are in.", show_default=False)] = None,
@@ -108,12 +132,15 @@ def train(
         raise FramingError("--encoder, --encoder-run and --ptc go with --tier accurate")
     if extra_train and kind == "accurate":
         raise FramingError("--extra-train goes with --tier fast (the accurate tier has PTC as its second task)")
-    # Every path first, so a missing one is reported before minutes of training.
+    # Every argument before any work: a wrong one is one line, not a failure after the
+    # corpus is read or after minutes of training (18 of fine-tuning, for the accurate tier).
     paths = corpus or [corpus_mod.default_corpus_path()]
+    corpus_mod.check_corpus_files([*paths, *(extra_train or [])])
     lexicon_dir = find_lexicon_dir(lexicons)
     target = out or repo_model_path(model_mod.MODEL_FILES[kind])
     if target is None:
         raise require("output file", "--out MODEL.framing")
+    model_mod.check_train(kind, target, model_params, params, **options)
     extra = corpus_mod.read_corpora(extra_train) if extra_train else None
     data = corpus_mod.read_corpora(paths)
     _info(data.report.summary())

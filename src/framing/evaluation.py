@@ -29,8 +29,8 @@ from framing.scoring import HIGH_FROM, LOW_BELOW, article_score
 from framing.sentences import split_sentences
 from framing.textio import atomic_open
 
-__all__ = ["CLASS_NAMES", "Evaluation", "NEUTRAL_OUTLETS", "OPINION_OUTLETS", "band_study", "baseline_pipeline",
-           "binary_metrics", "cross_validate", "evaluate_model", "leave_one_outlet_out", "plot_data",
+__all__ = ["CLASS_NAMES", "Evaluation", "NEUTRAL_OUTLETS", "OPINION_OUTLETS", "band_composition", "band_study",
+           "baseline_pipeline", "binary_metrics", "choose_cuts", "cross_validate", "cut_study", "evaluate_model", "leave_one_outlet_out", "plot_data",
            "write_metrics", "write_plots"]
 
 
@@ -188,6 +188,122 @@ def band_study(corpus, params: dict | None = None, lexicons: dict | None = None,
             "share_high": round(float(np.mean(s >= HIGH_FROM)), 3),
         }
     return out
+
+
+# -- the verdict against article-level labels (benchmarks/verdict_study.py) -----------
+
+#: What a band should say of the articles in it: at least this share loaded in "high", not loaded in "low".
+BAND_TARGET = 0.8
+CUT_GRID = np.round(np.arange(0.0, 1.0001, 0.01), 2)
+
+
+def band_composition(scores, y, low_below: float, high_from: float) -> dict[str, Any]:
+    """What each band holds when articles labelled ``y`` (1: loaded, e.g. hyperpartisan) are banded.
+
+    ``share_positive`` per band is the share of loaded articles in it;
+    ``precision_high`` is that share for "high", ``npv_low`` the share of the
+    others in "low", and ``negatives_flagged`` the share of the others that
+    read "moderate" or "high" (None where a band is empty).
+    """
+    s, y = np.asarray(scores, dtype=float), np.asarray(y, dtype=int)
+    bands = {"low": s < low_below, "moderate": (s >= low_below) & (s < high_from), "high": s >= high_from}
+
+    def share(mask, of):
+        return float(np.mean(of[mask])) if mask.any() else None
+
+    out = {"low_below": float(low_below), "high_from": float(high_from), "articles": int(len(s)),
+           "count": {k: int(m.sum()) for k, m in bands.items()},
+           "share_positive": {k: share(m, y) for k, m in bands.items()}}
+    out["precision_high"] = out["share_positive"]["high"]
+    out["npv_low"] = share(bands["low"], 1 - y)
+    out["negatives_flagged"] = share(y == 0, (s >= low_below).astype(int))
+    out["positives_high"] = share(y == 1, (s >= high_from).astype(int))
+    return out
+
+
+def choose_cuts(scores, y, target: float = BAND_TARGET, min_share: float = 0.05) -> dict[str, Any]:
+    """Cut-points (on a 0.01 grid) so that "high" holds mostly loaded articles and "low" mostly not.
+
+    ``high_from`` is the lowest cut whose "high" band (at least ``min_share`` of
+    the articles) has a share of loaded articles of at least ``target``: the
+    widest "high" that still says what it claims. ``low_below`` is the highest cut
+    whose "low" band (as large) has a share of the others of at least ``target``.
+    Where no cut reaches the target, the cut with the best share is taken and
+    ``met`` says so. ``low_below`` never exceeds ``high_from``.
+    """
+    s, y = np.asarray(scores, dtype=float), np.asarray(y, dtype=int)
+    least = max(1, int(np.ceil(min_share * len(s))))
+    high, low = [], []
+    for c in CUT_GRID:
+        above, below = s >= c, s < c
+        if above.sum() >= least:
+            high.append((c, float(y[above].mean())))
+        if below.sum() >= least:
+            low.append((c, float(1 - y[below].mean())))
+    met_high = [c for c, p in high if p >= target]
+    met_low = [c for c, p in low if p >= target]
+    high_from = min(met_high) if met_high else max(high, key=lambda cp: (cp[1], -cp[0]))[0]
+    low_below = max(met_low) if met_low else max(low, key=lambda cp: (cp[1], cp[0]))[0]
+    return {"low_below": float(min(low_below, high_from)), "high_from": float(high_from),
+            "met": {"high": bool(met_high), "low": bool(met_low)}, "target": target}
+
+
+def cut_study(scores, y, folds: int = 5, repeats: int = 20, seed: int = 0, target: float = BAND_TARGET,
+              before: tuple[float, float] = (LOW_BELOW, HIGH_FROM)) -> dict[str, Any]:
+    """Cut-points chosen by :func:`choose_cuts` under repeated stratified K-fold, judged held out.
+
+    In each repeat every article is banded once, by cut-points chosen on the
+    folds that did not hold it; the pooled held-out composition of each repeat
+    is one draw, and the figures are their mean and standard deviation over
+    repeats. ``before`` (today's constants) has nothing to fit, so it is
+    measured on all articles; ``fit`` is the rule applied to all articles, the
+    cut-points to ship, whose own composition is an in-sample figure.
+    """
+    from sklearn.metrics import roc_auc_score
+    from sklearn.model_selection import RepeatedStratifiedKFold
+
+    s, y = np.asarray(scores, dtype=float), np.asarray(y, dtype=int)
+    draws, cuts = [], []
+    splitter = RepeatedStratifiedKFold(n_splits=folds, n_repeats=repeats, random_state=seed)
+    splits = list(splitter.split(s, y))
+    for r in range(repeats):
+        band = np.empty(len(s), dtype=object)
+        for train, test in splits[r * folds:(r + 1) * folds]:
+            c = choose_cuts(s[train], y[train], target)
+            cuts.append((c["low_below"], c["high_from"]))
+            band[test] = np.where(s[test] >= c["high_from"], "high",
+                                  np.where(s[test] < c["low_below"], "low", "moderate"))
+        draws.append(_composition_of(band, y))
+    fit = choose_cuts(s, y, target)
+    return {"roc_auc": float(roc_auc_score(y, s)), "articles": int(len(s)), "positives": int(y.sum()),
+            "folds": folds, "repeats": repeats, "seed": seed, "target": target,
+            "before": band_composition(s, y, *before),
+            "cross_validated": _mean_spread(draws),
+            "fold_cuts": {"low_below": _spread([c[0] for c in cuts]), "high_from": _spread([c[1] for c in cuts])},
+            "fit": dict(fit, composition=band_composition(s, y, fit["low_below"], fit["high_from"]))}
+
+
+def _composition_of(band: np.ndarray, y: np.ndarray) -> dict[str, Any]:
+    """band_composition's figures from band names rather than cut-points."""
+    masks = {k: band == k for k in ("low", "moderate", "high")}
+    out: dict[str, Any] = {f"share_positive_{k}": (float(np.mean(y[m])) if m.any() else None)
+                           for k, m in masks.items()}
+    out.update({f"count_{k}": int(m.sum()) for k, m in masks.items()})
+    out["precision_high"] = out["share_positive_high"]
+    out["npv_low"] = float(np.mean(1 - y[masks["low"]])) if masks["low"].any() else None
+    out["negatives_flagged"] = float(np.mean(~masks["low"][y == 0]))
+    out["positives_high"] = float(np.mean(masks["high"][y == 1]))
+    return out
+
+
+def _spread(values) -> dict[str, float]:
+    v = np.asarray([x for x in values if x is not None], dtype=float)
+    return {"mean": float(v.mean()), "std": float(v.std(ddof=1)) if len(v) > 1 else 0.0,
+            "min": float(v.min()), "max": float(v.max())} if len(v) else {}
+
+
+def _mean_spread(draws: list[dict[str, Any]]) -> dict[str, Any]:
+    return {k: _spread([d[k] for d in draws]) for k in draws[0]}
 
 
 def _quoted(text: str) -> bool:

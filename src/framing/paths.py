@@ -16,8 +16,13 @@ site-packages folder with nothing beside it. Outside a clone, a command that
 needs data the user did not give says in one line what to pass
 (:func:`require`).
 
-The shipped models are package data (``framing/models/``), found with
-importlib.resources, so an editable install and a wheel find them alike.
+The shipped models live in ``models/`` at the top of the repository (the DVC
+pipeline's outputs) and install as package data, ``framing/models/``
+(pyproject.toml maps the package ``framing.models`` onto ``models/``).
+:func:`shipped_model_dir` finds them from where the code itself is, never from
+the working directory: in a source checkout (an editable install, or
+``PYTHONPATH=src``), ``models/`` beside ``src/``; in an installed wheel, the
+package folder.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from pathlib import Path
 from framing.errors import FramingError
 
 __all__ = ["DEFAULT_MODEL_NAME", "ENV_CORPUS_DIR", "ENV_LEXICONS", "ENV_MODEL", "ENV_PTC", "ENV_SHARED",
-           "MODELS_PACKAGE_DIR", "corpus_mirror_dir", "default_lexicon_dir", "default_ptc_dir", "repo_model_path",
+           "MODELS_DIR", "MODELS_PACKAGE_DIR", "corpus_mirror_dir", "default_lexicon_dir", "default_ptc_dir", "repo_model_path",
            "repo_root", "require", "shared_dir", "shipped_model_dir", "shipped_model_path"]
 
 ENV_CORPUS_DIR = "FRAMING_CORPUS_DIR"
@@ -39,7 +44,10 @@ ENV_SHARED = "FRAMING_SHARED"
 ENV_MODEL = "FRAMING_MODEL"
 ENV_PTC = "FRAMING_PTC"
 
+#: The shipped models' folder in the installed package (framing/models/) ...
 MODELS_PACKAGE_DIR = "models"
+#: ... and at the top of the repository (models/, mapped onto it by pyproject.toml).
+MODELS_DIR = "models"
 DEFAULT_MODEL_NAME = "fast.framing"
 
 # A line `name = "framing"` in pyproject.toml; a regex rather than tomllib,
@@ -119,8 +127,22 @@ def require(what: str, option: str, env: str | None = None) -> FramingError:
     return FramingError(f"no {what} given and not inside a framing repository: pass {option}{hint}")
 
 
+def _checkout_model_dir() -> Path | None:
+    """``models/`` of the source checkout this code runs from (src/framing/paths.py), if it does."""
+    checkout = Path(__file__).resolve().parents[2]
+    folder = checkout / MODELS_DIR
+    return folder if folder.is_dir() and _is_framing_repo(checkout) else None
+
+
 def shipped_model_dir() -> Path:
-    """The folder of models shipped inside the package (editable or installed alike)."""
+    """The folder of the shipped models: the checkout's ``models/``, else the installed package's."""
+    # Checked first, and found from this file rather than by importing framing.models:
+    # with PYTHONPATH=src and some other checkout installed editable in the same venv,
+    # that import would resolve through the other install's mapping to its models.
+    # A plain path import (no install) has no mapping at all.
+    checkout = _checkout_model_dir()
+    if checkout is not None:
+        return checkout
     folder = resources.files("framing").joinpath(MODELS_PACKAGE_DIR)
     # Installed packages are plain folders (wheels unpack); a zipped install would
     # give a non-filesystem Traversable, whose files the loaders cannot memory-map.
@@ -140,4 +162,4 @@ def repo_model_path(name: str = DEFAULT_MODEL_NAME) -> Path | None:
     site-packages, which training must never write to.
     """
     root = repo_root()
-    return None if root is None else root / "src" / "framing" / MODELS_PACKAGE_DIR / name
+    return None if root is None else root / MODELS_DIR / name

@@ -44,10 +44,16 @@ def summary_line(result) -> str:
     return text
 
 
-def bands_line() -> str:
-    from framing.scoring import HIGH_FROM, LOW_BELOW
+def _bands(result=None):
+    from framing.scoring import DEFAULT_BANDS
 
-    return f"bands: low < {LOW_BELOW:.2f} <= moderate < {HIGH_FROM:.2f} <= high"
+    return DEFAULT_BANDS if result is None else result.bands
+
+
+def bands_line(result=None) -> str:
+    """The cut-points ``result`` was banded with (each model has its own: framing.scoring.model_bands)."""
+    b = _bands(result)
+    return f"bands: low < {b.low_below:.2f} <= moderate < {b.high_from:.2f} <= high"
 
 
 def _cue_spans(part) -> list[tuple[int, int, Any]]:
@@ -113,7 +119,7 @@ def print_table(results: Sequence, console: Console | None = None, only_loaded: 
                           Text(f"  (headline p={result.headline_probability:.2f})", style="dim"))
         style = {"low": "green", "moderate": "yellow", "high": "bold red"}[result.verdict]
         console.print(Text(summary_line(result), style=style if not plain else ""))
-        console.print(Text(bands_line() + "; cue words " + ("between *asterisks*" if plain else "in red"), style="dim"))
+        console.print(Text(bands_line(result) + "; cue words " + ("between *asterisks*" if plain else "in red"), style="dim"))
         table = Table(show_header=True, header_style="bold", expand=True, show_lines=False)
         table.add_column("#", justify="right", width=3)
         table.add_column("p", justify="right", width=5, no_wrap=True)
@@ -157,7 +163,7 @@ def render_markdown(results: Sequence, only_loaded: bool = False) -> str:
         head = result.headline_text
         parts.append(f"## {_md_escape(head) if head else result.file}\n")
         parts.append(f"`{result.file}`\n")
-        parts.append(summary_line(result) + f" ({bands_line()}; cue words in **bold**.)\n")
+        parts.append(summary_line(result) + f" ({bands_line(result)}; cue words in **bold**.)\n")
         parts.append("| # | p | voice | sentence |\n|---:|---:|---|---|")
         for s in _visible(result, only_loaded):
             for k, (part, prob, voice) in enumerate(_rows(s)):
@@ -182,11 +188,8 @@ def _template() -> Template:
 
 
 def report_css() -> str:
-    """The reports' stylesheet, with the verdict bands filled in."""
-    from framing.scoring import HIGH_FROM, LOW_BELOW
-
-    css = resources.files("framing").joinpath("templates/report.css").read_text(encoding="utf-8")
-    return Template(css).substitute(low_pct=f"{LOW_BELOW * 100:g}", high_pct=f"{HIGH_FROM * 100:g}")
+    """The reports' stylesheet (the same for every model: a gauge carries its own bands)."""
+    return resources.files("framing").joinpath("templates/report.css").read_text(encoding="utf-8")
 
 
 def _page(title: str, body: str, model_name: str) -> str:
@@ -329,19 +332,21 @@ def article_html(result, shared_notes: dict[int, str] | None = None, interactive
     return f"<article{attrs}>" + "".join(out) + "</article>"
 
 
-def _gauge(score: float) -> str:
-    from framing.scoring import HIGH_FROM, LOW_BELOW
-
+def _gauge(score: float, bands=None) -> str:
+    b = _bands() if bands is None else bands
+    lo, hi = b.low_below, b.high_from
     left = min(max(score, 0.0), 1.0) * 100
 
     def tick(x: float, label: str) -> str:
         return f'<span style="left: {x * 100:.1f}%">{label}</span>'
 
-    return (f'<div class="gauge" role="img" aria-label="score {score:.2f} on a 0 to 1 scale">'
+    # The band colours come from the model's own cut-points, so the stylesheet is one for every model.
+    return (f'<div class="gauge" role="img" aria-label="score {score:.2f} on a 0 to 1 scale" '
+            f'style="--lo: {lo * 100:g}%; --hi: {hi * 100:g}%">'
             f'<div class="needle" style="left: calc({left:.1f}% - 2px)"></div></div>'
-            f'<div class="gauge-scale">{tick(0, "0")}{tick(LOW_BELOW / 2, "low")}{tick(LOW_BELOW, f"{LOW_BELOW:.2f}")}'
-            f'{tick((LOW_BELOW + HIGH_FROM) / 2, "moderate")}{tick(HIGH_FROM, f"{HIGH_FROM:.2f}")}'
-            f'{tick((HIGH_FROM + 1) / 2, "high")}{tick(1, "1")}</div>')
+            f'<div class="gauge-scale">{tick(0, "0")}{tick(lo / 2, "low")}{tick(lo, f"{lo:.2f}")}'
+            f'{tick((lo + hi) / 2, "moderate")}{tick(hi, f"{hi:.2f}")}'
+            f'{tick((hi + 1) / 2, "high")}{tick(1, "1")}</div>')
 
 
 def summary_html(result) -> str:
@@ -350,11 +355,11 @@ def summary_html(result) -> str:
                                       f"({'loaded' if hp >= result.threshold else 'neutral'}).</p>")
     return (f'<section class="summary" data-score="{result.score:.4f}" data-verdict="{result.verdict}">'
             f'<span class="score">{result.score:.2f}</span><span class="verdict {result.verdict}">'
-            f'{result.verdict} loading</span>{_gauge(result.score)}'
+            f'{result.verdict} loading</span>{_gauge(result.score, result.bands)}'
             f'<p>{html.escape(summary_line(result))}</p>{headline}'
             f'<p>The score is the expected share of the words the outlet wrote in its own voice '
             f'(headline included; quotations and page furniture left out, attributions counted) that read as loaded; '
-            f'{html.escape(bands_line())}.</p></section>')
+            f'{html.escape(bands_line(result))}.</p></section>')
 
 
 LEGEND = ('<div class="legend"><span><span class="key" style="background: rgba(200,30,30,.45)">shaded red</span> '
@@ -428,7 +433,8 @@ def print_compare(comparison, console: Console | None = None) -> None:
                       "-" if r.quoted_score is None else f"{r.quoted_score:.2f}",
                       Text.assemble((head, "bold"), "\n", (r.file, "dim")))
     console.print(table)
-    console.print(Text(bands_line() + "; quoted = score of the quoted speech, not counted", style="dim"))
+    first = comparison.entries[0].result if comparison.entries else None
+    console.print(Text(bands_line(first) + "; quoted = score of the quoted speech, not counted", style="dim"))
     if comparison.shared:
         console.rule("[bold]shared copy")
         for sc in comparison.shared:
@@ -458,6 +464,7 @@ def render_compare_html(comparison, model_name: str = "") -> str:
 
 def compare_body_html(comparison, interactive: bool = False) -> str:
     """What `framing compare --format html` shows: additions, ranking, shared copy, each article marked."""
+    first = comparison.entries[0].result if comparison.entries else None
     rows = []
     for e in comparison.ranked:
         r = e.result
@@ -477,7 +484,7 @@ def compare_body_html(comparison, interactive: bool = False) -> str:
     body += ['<h2 class="ui">Articles on one story, most loaded first</h2>',
             '<table class="ranking"><thead><tr><th>rank</th><th>score</th><th>verdict</th><th>own loaded</th>'
             '<th>article</th><th>cue words only it uses</th></tr></thead><tbody>' + "".join(rows) + "</tbody></table>",
-            f'<p class="legend">{html.escape(bands_line())}. Score: expected share of the outlet\'s own words that '
+            f'<p class="legend">{html.escape(bands_line(first))}. Score: expected share of the outlet\'s own words that '
             f'read as loaded (headline included, quotations left out).</p>']
     if comparison.shared:
         body.append('<h2 class="ui">Shared copy</h2><ul class="ui">')

@@ -39,40 +39,110 @@ weight (``"marked": true`` in the JSON): in a neutral sentence, or at the tail
 of a loaded one, the words the model leans on slightly are not what makes the
 sentence loaded, and marking them would bury the ones that do.
 
-The verdict bands are justified with data in docs/scoring.md; run
-``python -m framing.evaluation`` to recompute that study (``evaluation.band_study``).
+The verdict bands' cut-points belong to the model (:func:`model_bands`): a
+model's card may name them; the shipped models' come from ``models/bands.json``,
+fitted per tier on journalist-labelled articles (benchmarks/verdict_study.py),
+and apply only to the model file whose SHA-256 that table names; any other
+model bands with ``LOW_BELOW`` and ``HIGH_FROM``, set on BABE's outlets
+(``evaluation.band_study``). docs/scoring.md gives both studies.
 """
 
 from __future__ import annotations
 
+import functools
+import json
 import os
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 import numpy as np
 
+from framing.errors import FramingError
 from framing.furniture import MIN_WORDS, furniture_kind, link_residue
 from framing.model import Cue, FramingModel
+from framing.paths import shipped_model_path
 from framing.sentences import Segment, split_sentences, word_count
 
 __all__ = [
-    "LOW_BELOW", "HIGH_FROM", "MIN_WORDS", "CUE_SHARE", "verdict", "is_furniture", "ScoredSegment", "ScoredSentence",
-    "ArticleScore", "article_score", "own_score", "shown_cues", "score_text", "score_file", "score_many",
+    "LOW_BELOW", "HIGH_FROM", "BANDS_FILE", "DEFAULT_BANDS", "Bands", "model_bands", "MIN_WORDS", "CUE_SHARE",
+    "verdict", "is_furniture", "ScoredSegment", "ScoredSentence",
+    "ArticleScore", "article_score", "own_score", "score_units", "shown_cues", "score_text", "score_file", "score_many",
 ]
 
-# Cut-points of the verdict bands on the article score (see docs/scoring.md).
+# Cut-points of the verdict bands for a model that names none (see docs/scoring.md).
 LOW_BELOW = 0.35
 HIGH_FROM = 0.50
 CUE_SHARE = 0.25
+#: Per-tier cut-points of the shipped models, beside them (benchmarks/verdict_study.py writes it).
+BANDS_FILE = "bands.json"
 
 
+@dataclass(frozen=True)
+class Bands:
+    """Cut-points of the verdict on the article score, and where they come from.
 
-def verdict(score: float) -> str:
-    if score < LOW_BELOW:
-        return "low"
-    if score < HIGH_FROM:
-        return "moderate"
-    return "high"
+    ``source`` is "card" (the model's card names them), "study" (the shipped
+    table fitted for this very model file) or "default" (the constants).
+    """
+
+    low_below: float
+    high_from: float
+    source: str = "default"
+
+    def verdict(self, score: float) -> str:
+        if score < self.low_below:
+            return "low"
+        if score < self.high_from:
+            return "moderate"
+        return "high"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"low_below": self.low_below, "high_from": self.high_from, "source": self.source}
+
+
+DEFAULT_BANDS = Bands(LOW_BELOW, HIGH_FROM)
+
+
+def verdict(score: float, bands: Bands = DEFAULT_BANDS) -> str:
+    return bands.verdict(score)
+
+
+def _valid(low: Any, high: Any) -> bool:
+    return all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (low, high)) and 0 <= low <= high <= 1
+
+
+@functools.lru_cache(maxsize=4)
+def _study_table(path: str) -> dict[str, Any]:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            table = json.load(fh)
+    except (OSError, ValueError):
+        return {}
+    tiers = table.get("tiers") if isinstance(table, dict) else None
+    return tiers if isinstance(tiers, dict) else {}
+
+
+def model_bands(model: FramingModel) -> Bands:
+    """The cut-points ``model`` bands with: its card's, else the shipped table's, else the constants.
+
+    The shipped table (``models/bands.json``) holds cut-points per tier fitted
+    on that tier's scores, so an entry applies only to the model file whose
+    SHA-256 it names: a retrained or user-trained model has another score
+    distribution and falls back to the constants, never to another model's fit.
+    """
+    card = getattr(model, "card", None) or {}
+    own = card.get("bands")
+    if isinstance(own, dict) and _valid(own.get("low_below"), own.get("high_from")):
+        return Bands(float(own["low_below"]), float(own["high_from"]), "card")
+    sha = (card.get("artifact") or {}).get("sha256")
+    try:
+        entry = _study_table(str(shipped_model_path(BANDS_FILE))).get(getattr(model, "tier", ""))
+    except FramingError:  # a zipped install has no folder to read; the constants still band
+        entry = None
+    if (isinstance(entry, dict) and sha and entry.get("model_sha256") == sha
+            and _valid(entry.get("low_below"), entry.get("high_from"))):
+        return Bands(float(entry["low_below"]), float(entry["high_from"]), "study")
+    return DEFAULT_BANDS
 
 
 def is_furniture(text: str, headline: bool = False) -> bool:
@@ -188,6 +258,7 @@ class ArticleScore:
     threshold: float
     quoted_score: float | None
     sentences: list[ScoredSentence]
+    bands: Bands = DEFAULT_BANDS
 
     @property
     def headline_sentences(self) -> list[ScoredSentence]:
@@ -250,7 +321,7 @@ class ArticleScore:
             "score": round(float(self.score), 4),
             "label": self.label,
             "verdict": self.verdict,
-            "bands": {"low_below": LOW_BELOW, "high_from": HIGH_FROM},
+            "bands": self.bands.to_dict(),
             "threshold": self.threshold,
             "headline": self.headline_text,
             "headline_probability": None if head is None else round(float(self.headline_probability), 4),
@@ -312,7 +383,7 @@ def shown_cues(cues: Sequence[Cue], probability: float, threshold: float) -> lis
     return [c for c in cues if c.weight >= CUE_SHARE * top]
 
 
-def _units(sentences: Sequence[ScoredSentence]) -> tuple[list[float], list[str], list[int]]:
+def score_units(sentences: Sequence[ScoredSentence]) -> tuple[list[float], list[str], list[int]]:
     """(probability, voice, words) per unit of the score.
 
     The units are the segments; the headline's sentences make one own-voice
@@ -391,9 +462,11 @@ def score_text(model: FramingModel, text: str, file: str | os.PathLike = "-", cu
         scored.append(ScoredSentence(s.index, s.start, s.end, s.text, p.probability,
                                      "loaded" if p.probability >= t else "neutral", s.quoted, s.headline,
                                      s.paragraph, furniture, shown, list(p.cues), scored_segs))
-    score, quoted_score = article_score(*_units(scored))
-    v = verdict(score)
-    return ArticleScore(str(file), text, score, "loaded" if v == "high" else "neutral", v, t, quoted_score, scored)
+    score, quoted_score = article_score(*score_units(scored))
+    bands = model_bands(model)
+    v = bands.verdict(score)
+    return ArticleScore(str(file), text, score, "loaded" if v == "high" else "neutral", v, t, quoted_score, scored,
+                        bands)
 
 
 def score_file(model: FramingModel, path: str | os.PathLike, cues: bool = True,

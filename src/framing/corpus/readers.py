@@ -45,6 +45,7 @@ __all__ = [
     "Duplicate",
     "LOADED",
     "NEUTRAL",
+    "check_corpus_files",
     "read_corpora",
     "read_corpus",
 ]
@@ -217,6 +218,16 @@ class _Row:
 
 
 # --------------------------------------------------------------------------- reading
+
+
+def check_corpus_files(paths: Sequence) -> None:
+    """Each path is a file, before anything is read (``framing train`` checks its arguments first)."""
+    for p in paths:
+        path = pathlib.Path(p)
+        if path.is_dir():
+            raise FramingError("is a directory, not a corpus file", p)
+        if not path.is_file():
+            raise FramingError("no such corpus file", p)
 
 
 def read_corpus(path, *, dedupe: bool = True) -> Corpus:

@@ -13,13 +13,13 @@ from framing.model.base import LABELS, Cue, FramingModel, Prediction
 from framing.model.calibration import choose_threshold, fit_calibration, out_of_fold_scores, sigmoid
 from framing.model.card import CARD_SUFFIX, FORMAT_NAME, FORMAT_VERSION, MODEL_SUFFIX, card_path
 from framing.model.registry import (
-    DEFAULT_KIND, DEFAULT_TIER, KINDS, MODEL_FILES, TIERS, default_model_path, kind_for_tier, kind_module, load,
-    load_default, save, train,
+    DEFAULT_KIND, DEFAULT_TIER, KINDS, MODEL_FILES, TIERS, check_train, default_model_path, kind_for_tier, kind_module,
+    load, load_default, save, train,
 )
 from framing.model.static import StaticModel
 
 __all__ = [
     "CARD_SUFFIX", "DEFAULT_KIND", "DEFAULT_TIER", "MODEL_FILES", "TIERS", "kind_for_tier", "FORMAT_NAME", "FORMAT_VERSION", "KINDS", "LABELS", "MODEL_SUFFIX", "Cue",
-    "FramingModel", "Prediction", "StaticModel", "card_path", "choose_threshold", "default_model_path",
+    "FramingModel", "Prediction", "StaticModel", "card_path", "check_train", "choose_threshold", "default_model_path",
     "fit_calibration", "kind_module", "load", "load_default", "out_of_fold_scores", "save", "sigmoid", "train",
 ]

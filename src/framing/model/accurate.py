@@ -13,7 +13,8 @@ which the card names with the graph's SHA-256: the 20-odd MB graph is stored onc
 as the run wrote it, and checked before it is loaded.
 
 This module is the runtime: numpy, scikit-learn, onnxruntime and tokenizers, never
-torch. Training lives in :mod:`framing.model.accurate_train` (torch, an extra).
+torch. Training lives in :mod:`framing.model.accurate_train` (torch, an extra); only
+:func:`check_training`, which ``framing train`` calls first, imports it.
 """
 
 from __future__ import annotations
@@ -25,10 +26,10 @@ from typing import Any
 
 from framing.errors import FramingError
 from framing.features.onnx_encoder import OnnxEncoder
-from framing.model.static import StaticModel
+from framing.model.static import StaticModel, check_parameters
 from framing.model.static import from_artifact as load_static
 
-__all__ = ["KIND", "TIER", "TRAINER", "AccurateModel", "encoder_dir_for", "from_artifact"]
+__all__ = ["KIND", "TIER", "TRAINER", "AccurateModel", "check_training", "encoder_dir_for", "from_artifact"]
 
 KIND = "accurate"
 TIER = "accurate"
@@ -41,6 +42,50 @@ def encoder_dir_for(model_path: str | os.PathLike) -> Path:
     (``NAME`` may hold dots: ``v1.2.framing`` keeps its run in ``v1.2.encoder/``)."""
     p = Path(model_path)
     return p.with_name(p.with_suffix("").name + ".encoder")
+
+
+def check_training(params: dict, params_file: str | os.PathLike | None = None, *,
+                   encoder_dir: str | os.PathLike | None = None, encoder_run: str | os.PathLike | None = None,
+                   ptc_dir: str | os.PathLike | None = None, **options) -> None:
+    """What training this tier would refuse only minutes in, after the corpus is read or
+    after the fine-tuning (see registry.check_train): the parameters, the encoder or the
+    finished run, and PTC's folder when the parameters ask for its sentences.
+
+    Imports the trainer (torch) through importlib, as registry.train does: training needs
+    it next anyway, and a missing train extra is better said before the corpus is read.
+    """
+    import importlib
+
+    from framing.features import DEFAULT_PARAMS
+
+    try:
+        trainer = importlib.import_module(TRAINER)
+        finetune = importlib.import_module("framing.model.finetune")
+    except ImportError as exc:
+        raise FramingError(f"training the accurate tier needs the train extra: pip install 'framing[train]' "
+                           f"(cannot import {exc.name})") from None
+    check_parameters(params, {**DEFAULT_PARAMS, **finetune.FINETUNE_DEFAULTS}, params_file)
+    if encoder_run is not None:
+        root = Path(encoder_run)
+        missing = [name for name in finetune.RUN_FILES.values() if not (root / name).is_file()]
+        if missing:
+            raise FramingError(f"not a fine-tuning run folder (missing {', '.join(missing)})", root)
+        return  # a finished run: nothing is fine-tuned and PTC is not read
+    encoder = trainer.default_encoder_dir(encoder_dir)
+    if not encoder.is_dir():
+        raise FramingError("no such encoder folder", encoder)
+    missing = [name for name in finetune.ENCODER_FILES if not (encoder / name).is_file()]
+    if missing:
+        raise FramingError(f"encoder folder lacks {', '.join(missing)}", encoder)
+    if int(params.get("ptc_sentences", finetune.FINETUNE_DEFAULTS["ptc_sentences"])) > 0:
+        from framing.corpus.ptc import ARTICLES_DIR
+        from framing.paths import default_ptc_dir, require
+
+        root = ptc_dir or default_ptc_dir()
+        if root is None:
+            raise require("PTC folder (params ask for ptc_sentences)", "--ptc DIR", "FRAMING_PTC")
+        if not (Path(root) / ARTICLES_DIR).is_dir():
+            raise FramingError(f"not a PTC folder (no {ARTICLES_DIR}/)", root)
 
 
 def _encoder_group(pipeline):

@@ -17,9 +17,9 @@ from types import ModuleType
 from framing import paths
 from framing.errors import FramingError
 from framing.model.base import FramingModel
-from framing.model.card import read_card, write_model
+from framing.model.card import check_model_path, read_card, write_model
 
-__all__ = ["DEFAULT_KIND", "DEFAULT_TIER", "KINDS", "MODEL_FILES", "TIERS", "kind_for_tier", "default_model_path", "kind_module", "load", "load_default", "save", "train"]
+__all__ = ["DEFAULT_KIND", "DEFAULT_TIER", "KINDS", "MODEL_FILES", "TIERS", "check_train", "kind_for_tier", "default_model_path", "kind_module", "load", "load_default", "save", "train"]
 
 KINDS: dict[str, str] = {"static": "framing.model.static", "accurate": "framing.model.accurate"}
 #: Tiers as users name them (``--tier``), and the kind each is.
@@ -56,6 +56,20 @@ def train(corpus, params: dict | None = None, lexicons: dict | None = None, seed
     return trainer.train(corpus, params, lexicons, seed, calibration_folds, **options)
 
 
+def check_train(kind: str, target: str | os.PathLike, params: dict | None = None,
+                params_file: str | os.PathLike | None = None, **options) -> None:
+    """Every argument of a training run of ``kind``, checked before any of its work.
+
+    The output path here; the kind's own parameters and options by its module's
+    ``check_training(params, params_file, **options)``, where it has one (the same
+    ``options`` :func:`train` takes).
+    """
+    check_model_path(target)
+    check = getattr(kind_module(kind), "check_training", None)
+    if check is not None:
+        check(dict(params or {}), params_file, **options)
+
+
 def save(model: FramingModel, path: str | os.PathLike) -> Path:
     """Write the artifact and its card (atomically; the card records the kind and the artifact's hash)."""
     # Serialised in memory first (models are a few MB), so the hash is known before anything touches the disk.
@@ -73,7 +87,7 @@ def load(path: str | os.PathLike) -> FramingModel:
 
 
 def default_model_path(kind: str = DEFAULT_KIND) -> Path:
-    """$FRAMING_MODEL, else the shipped model of ``kind``, inside the package (framing/models/)."""
+    """$FRAMING_MODEL, else the shipped model of ``kind``, models/ in a source checkout, else inside the installed package (framing/models/)."""
     env = os.environ.get(paths.ENV_MODEL)
     if env:
         return Path(env)

@@ -17,13 +17,16 @@ import numpy as np
 import sklearn
 
 from framing.errors import FramingError
-from framing.features import build_pipeline, explain
-from framing.model import arrays
+from framing.features import DEFAULT_PARAMS, build_pipeline, explain
+from framing.model.arrays import ARRAYS_FORMAT, ARRAYS_FORMAT_VERSION
+from framing.model.arrays import dumps as dump_arrays
+from framing.model.arrays import loads as load_arrays
 from framing.model.base import Cue, FramingModel
 from framing.model.calibration import choose_threshold, fit_calibration, fit_params, out_of_fold_scores, sigmoid
 from framing.model.card import library_versions, training_card
 
-__all__ = ["KIND", "TIER", "StaticModel", "extra_training_section", "fit_pipeline", "from_artifact", "train"]
+__all__ = ["KIND", "TIER", "StaticModel", "check_training", "check_parameters", "extra_training_section", "fit_pipeline",
+           "from_artifact", "train"]
 
 KIND = "static"
 TIER = "fast"
@@ -34,7 +37,7 @@ class StaticModel(FramingModel):
 
     kind = KIND
     tier = TIER
-    artifact_format = {"format": arrays.ARRAYS_FORMAT, "format_version": arrays.ARRAYS_FORMAT_VERSION}
+    artifact_format = {"format": ARRAYS_FORMAT, "format_version": ARRAYS_FORMAT_VERSION}
 
     def __init__(self, pipeline, calibration: tuple[float, float], threshold: float, card: dict[str, Any]):
         self.pipeline = pipeline
@@ -58,8 +61,8 @@ class StaticModel(FramingModel):
 
     def to_bytes(self) -> bytes:
         # Arrays + JSON, not a pickle: see framing.model.arrays for why.
-        return arrays.dumps({"pipeline": self.pipeline, "calibration": list(self.calibration),
-                             "threshold": self.threshold})
+        return dump_arrays({"pipeline": self.pipeline, "calibration": list(self.calibration),
+                            "threshold": self.threshold})
 
 
 def fit_pipeline(texts: Sequence[str], y: np.ndarray, biased_words=None, params: dict | None = None,
@@ -69,6 +72,19 @@ def fit_pipeline(texts: Sequence[str], y: np.ndarray, biased_words=None, params:
     with sklearn.config_context(enable_metadata_routing=True):
         pipeline.fit(list(texts), np.asarray(y), **fit_params(biased_words))
     return pipeline
+
+
+def check_parameters(params: dict, known, params_file: str | os.PathLike | None = None) -> None:
+    """A parameter no feature group or trainer takes is a one-line error naming it (a typo in params.yaml)."""
+    unknown = sorted(set(params) - set(known))
+    if unknown:
+        raise FramingError(f"unknown model parameter{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} "
+                           f"(known: {', '.join(sorted(known))})", params_file)
+
+
+def check_training(params: dict, params_file: str | os.PathLike | None = None, **options) -> None:
+    """What :func:`train` would refuse only once it runs (see registry.check_train)."""
+    check_parameters(params, DEFAULT_PARAMS, params_file)
 
 
 def train(corpus, params: dict | None = None, lexicons: dict | None = None, seed: int = 0,
@@ -129,7 +145,7 @@ def from_artifact(path: str | os.PathLike, card: dict[str, Any], model_class: ty
     scikit-learn's pickled internals, so any release in pyproject's range reads it.
     """
     path = Path(path)
-    payload = arrays.loads(path.read_bytes(), path)
+    payload = load_arrays(path.read_bytes(), path)
     if not isinstance(payload, dict) or not {"pipeline", "calibration", "threshold"} <= payload.keys():
         raise FramingError("not a framing model file (no pipeline, calibration and threshold)", path)
     pipeline = payload["pipeline"]

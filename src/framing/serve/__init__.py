@@ -13,46 +13,17 @@ this module checks the options, loads the model and runs uvicorn.
 from __future__ import annotations
 
 import ipaddress
-import json
 import os
 import sys
-from dataclasses import asdict, dataclass
 from importlib.util import find_spec
-from typing import Optional
 
 from framing.errors import FramingError
+from framing.serve.config import CONFIG_ENV, DEFAULT_MAX_BYTES, ServeConfig
 
 __all__ = ["INSTALL_HINT", "CONFIG_ENV", "DEFAULT_MAX_BYTES", "ServeConfig", "missing_extra", "is_loopback", "url_for",
            "run"]
 
 INSTALL_HINT = "framing serve needs the serve extra: pip install 'framing[serve]'"
-#: How the parent hands its options to uvicorn's worker processes (--workers N).
-CONFIG_ENV = "FRAMING_SERVE_CONFIG"
-DEFAULT_MAX_BYTES = 1_000_000
-
-
-@dataclass(frozen=True)
-class ServeConfig:
-    """What `framing serve` was asked for; every worker builds its app from this."""
-
-    host: str = "127.0.0.1"
-    port: int = 8000
-    tier: Optional[str] = None  # None: the default tier (or the --model's own)
-    model: Optional[str] = None  # --model PATH: this model and no other
-    workers: int = 1
-    token: Optional[str] = None
-    allow_urls: bool = False
-    max_bytes: int = DEFAULT_MAX_BYTES
-
-    def to_env(self) -> str:
-        return json.dumps(asdict(self))
-
-    @classmethod
-    def from_env(cls, value: str | None = None) -> ServeConfig:
-        raw = os.environ.get(CONFIG_ENV) if value is None else value
-        if not raw:
-            return cls()
-        return cls(**json.loads(raw))
 
 
 def missing_extra() -> bool:

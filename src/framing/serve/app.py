@@ -36,7 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from framing.errors import FramingError
-from framing.serve import DEFAULT_MAX_BYTES, ServeConfig
+from framing.serve.config import DEFAULT_MAX_BYTES, ServeConfig
 
 __all__ = [
     "MAX_SENTENCES", "MAX_ARTICLES", "MAX_NAME", "CSP", "ApiError", "Models", "Guard", "ScoreRequest",
