@@ -176,6 +176,7 @@ class Models:
         else:
             path = model_mod.default_model_path(model_mod.kind_for_tier(tier))
             card = json.loads(model_mod.card_path(path).read_text(encoding="utf-8"))
+            self._names.setdefault(tier, path.name)
         cv = card.get("cross_validation") or {}
         figures = {k: cv[k] for k in ("macro_f1", "accuracy", "roc_auc", "pr_auc", "brier", "n", "folds") if k in cv}
         sha = {"model": (card.get("artifact") or {}).get("sha256")}
