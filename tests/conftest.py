@@ -151,7 +151,9 @@ def chromium() -> str:
     if path is None and hasattr(os, "geteuid") and os.geteuid() == 0 and shutil_which("apt-get"):
         env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
         subprocess.run(["apt-get", "update"], capture_output=True, env=env, timeout=900)
-        subprocess.run(["apt-get", "install", "-y", "chromium"], capture_output=True, env=env, timeout=1800)
+        # Its driver too, for the Selenium tests of framing serve (tests/test_serve_browser.py).
+        subprocess.run(["apt-get", "install", "-y", "chromium", "chromium-driver"], capture_output=True, env=env,
+                       timeout=1800)
         path = _find_chromium()
     if path is None:
         reason = "headless Chromium is not installed and could not be installed (needs root and apt-get)"
@@ -159,6 +161,78 @@ def chromium() -> str:
             pytest.fail(reason + "; CI must run the browser test")
         pytest.skip(reason)
     return path
+
+
+@pytest.fixture(scope="session")
+def chromedriver(chromium) -> str:
+    """Debian's ChromeDriver for the Selenium tests (package chromium-driver), installed like Chromium when missing.
+
+    Selenium is always given this path, so Selenium Manager never tries to download a driver or a browser.
+    """
+    path = "/usr/bin/chromedriver"
+    if not os.path.exists(path) and hasattr(os, "geteuid") and os.geteuid() == 0 and shutil_which("apt-get"):
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        subprocess.run(["apt-get", "update"], capture_output=True, env=env, timeout=900)
+        subprocess.run(["apt-get", "install", "-y", "chromium-driver"], capture_output=True, env=env, timeout=1800)
+    if not os.path.exists(path):
+        reason = "Debian's chromium-driver is not installed and could not be installed (needs root and apt-get)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(reason + "; CI must run the browser tests")
+        pytest.skip(reason)
+    return path
+
+
+# -- framing serve ----------------------------------------------------------------------
+
+def free_port() -> int:
+    """A port nobody listens on at the moment, on loopback."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """`framing serve` in a subprocess on a free loopback port, ready when started."""
+
+    def __init__(self, *args: str, env: dict | None = None):
+        import time
+        import urllib.request
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        full_env = dict(os.environ, **(env or {}))
+        full_env.pop("FRAMING_DEBUG", None)
+        full_env.pop("FRAMING_TOKEN", None)
+        self.proc = subprocess.Popen([sys.executable, "-m", "framing", "serve", "--port", str(self.port), *args],
+                                     cwd=REPO, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 120
+        while True:
+            if self.proc.poll() is not None:
+                raise AssertionError("framing serve exited: " + self.proc.stderr.read().decode(errors="replace"))
+            try:
+                with urllib.request.urlopen(self.url + "/", timeout=2):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise AssertionError("framing serve did not start within 120 s") from None
+                time.sleep(0.1)
+
+    def stop(self, timeout: float = 60) -> int:
+        """SIGTERM, as a supervisor stops it; the exit code."""
+        if self.proc.poll() is None:
+            self.proc.terminate()
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise
+
+    def output(self) -> str:
+        return self.proc.stderr.read().decode(errors="replace") if self.proc.poll() is not None else ""
 
 
 def shutil_which(name: str) -> str | None:

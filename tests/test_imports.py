@@ -21,7 +21,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 SRC = REPO / "src" / "framing"
-SERVING = ("framing.scoring", "framing.compare", "framing.batch", "framing.reports", "framing.cli")
+SERVING = ("framing.scoring", "framing.compare", "framing.batch", "framing.reports", "framing.cli", "framing.serve")
 
 
 def _lint_imports() -> list[str]:

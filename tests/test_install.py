@@ -26,9 +26,14 @@ pytestmark = pytest.mark.install
 MAX_WHEEL_BYTES = 40 * 1024 * 1024  # both tiers together (issue 12)
 SHIPPED = ("framing/models/fast.framing", "framing/models/fast.card.json", "framing/models/accurate.framing",
            "framing/models/accurate.card.json", "framing/models/accurate.encoder/model.onnx",
-           "framing/models/accurate.encoder/tokenizer.json", "framing/models/accurate.encoder/run.json")
-# In the sdist, as in the repository, they are at the top (pyproject.toml maps framing.models onto models/).
-IN_SDIST = tuple(name.replace("framing/models/", "models/", 1) for name in SHIPPED)
+           "framing/models/accurate.encoder/tokenizer.json", "framing/models/accurate.encoder/run.json",
+           # framing serve's page and the report's stylesheet it shares with `framing score --format html`.
+           "framing/templates/report.html", "framing/templates/report.css", "framing/serve/static/index.html",
+           "framing/serve/static/page.js", "framing/serve/static/page.css")
+# In the sdist, as in the repository, the models are at the top (pyproject.toml maps framing.models onto
+# models/); the rest of the package is under src/.
+IN_SDIST = tuple(name.replace("framing/models/", "models/", 1) if name.startswith("framing/models/") else "src/" + name
+                 for name in SHIPPED)
 
 
 def _run(args, cwd: Path, env: dict, input: bytes | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
@@ -124,6 +129,12 @@ def test_installed_framing_works_from_an_empty_folder(installed):
     for tier in ("fast", "accurate"):
         card = json.loads((REPO / "models" / f"{tier}.card.json").read_text())
         assert card["artifact"]["sha256"] in version, tier
+
+    # The core install has no web stack: `framing serve` says in one line what to install.
+    served = _run([framing, "serve"], cwd, env)
+    err = served.stderr.decode()
+    assert served.returncode != 0 and "Traceback" not in err
+    assert err.strip().splitlines() == ["framing: error: framing serve needs the serve extra: pip install 'framing[serve]'"]
 
     train = _run([framing, "train"], cwd, env)
     err = train.stderr.decode()

@@ -208,5 +208,6 @@ def test_reports_show_the_cut_points_the_article_was_banded_with():
     result = scoring.score_text(_Constant(0.42, card), ARTICLE)
     assert reports.bands_line(result) == "bands: low < 0.45 <= moderate < 0.60 <= high"
     page = reports.render_html([result])
-    assert ">0.45<" in page and ">0.60<" in page and "#cfe9d4 0 45%" in page
+    # The gauge's colours: its own cut-points, which the one stylesheet reads (--lo, --hi).
+    assert ">0.45<" in page and ">0.60<" in page and 'style="--lo: 45%; --hi: 60%"' in page
     assert "(bands: low < 0.45" in reports.render_markdown([result])

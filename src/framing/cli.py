@@ -372,6 +372,28 @@ def compare(
         raise typer.Exit(1)
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on. Anything but loopback without a token prints a warning.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on (0: any free port).")] = 8000,
+    tier: TierOption = None,
+    model: ModelOption = None,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Worker processes, each with its own copy of the model.")] = 1,
+    token: Annotated[Optional[str], typer.Option("--token", envvar="FRAMING_TOKEN", show_envvar=True, help="Require 'Authorization: Bearer TOKEN' on every /api request (the page asks for it).", show_default=False)] = None,
+    allow_urls: Annotated[bool, typer.Option("--allow-urls", help="Let the page and the API fetch articles from http(s) links (public addresses only).")] = False,
+    max_bytes: Annotated[int, typer.Option("--max-bytes", help="Largest request body accepted, in bytes; larger ones get 413.")] = 1_000_000,
+) -> None:
+    """Serve the page (paste, upload or link an article, see it marked) and the JSON API (docs/serve.md)."""
+    from framing import serve as serve_mod
+
+    if serve_mod.missing_extra():
+        raise FramingError(serve_mod.INSTALL_HINT)
+    config = serve_mod.ServeConfig(host=host, port=port, tier=tier.value if tier else None,
+                                   model=str(model) if model is not None else None, workers=workers, token=token,
+                                   allow_urls=allow_urls, max_bytes=max_bytes)
+    serve_mod.run(config, log=_info)
+
+
 def _version_text() -> str:
     """The package's version and each shipped model's, from its card (no model is loaded)."""
     from framing import model as model_mod

@@ -19,8 +19,8 @@ from rich.text import Text
 
 __all__ = [
     "share_phrase", "summary_line", "bands_line", "highlight", "print_table", "render_markdown",
-    "article_html", "summary_html", "LEGEND", "render_html", "print_compare", "render_compare_html",
-    "render_evaluation",
+    "article_html", "summary_html", "LEGEND", "report_css", "report_body_html", "report_title", "render_html",
+    "print_compare", "compare_body_html", "render_compare_html", "render_evaluation",
 ]
 
 # -- words a person reads --------------------------------------------------------
@@ -174,19 +174,34 @@ def render_markdown(results: Sequence, only_loaded: bool = False) -> str:
 
 
 # -- HTML ----------------------------------------------------------------------------
+#
+# One renderer for every page: `framing score --format html` and `framing compare
+# --format html` wrap these fragments in templates/report.html (the CSS inlined, so
+# the file stands alone); `framing serve` puts the same fragments into its page and
+# serves the same CSS as /static/report.css. ``interactive`` fragments (the served
+# page) also carry what its script needs to re-mark the text at another threshold
+# without a round trip: every sentence focusable, and the cue words of sentences
+# under the threshold as unmarked ``<mark class="latent">``.
 
 def _template() -> Template:
     return Template(resources.files("framing").joinpath("templates/report.html").read_text(encoding="utf-8"))
 
 
-def _page(title: str, body: str, model_name: str, result=None) -> str:
-    """The page; its gauges' colours follow the bands of ``result`` (one run scores with one model)."""
+def report_css() -> str:
+    """The reports' stylesheet (the same for every model: a gauge carries its own bands)."""
+    return resources.files("framing").joinpath("templates/report.css").read_text(encoding="utf-8")
+
+
+def _page(title: str, body: str, model_name: str) -> str:
     from framing._version import __version__
 
-    b = _bands(result)
     return _template().substitute(title=html.escape(title), body=body, version=__version__,
-                                  model=html.escape(model_name), low_pct=f"{b.low_below * 100:g}",
-                                  high_pct=f"{b.high_from * 100:g}")
+                                  model=html.escape(model_name), css=report_css())
+
+
+def _probability_line(p: float, threshold: float, loaded: bool) -> str:
+    # The first line of every hover text; the served page's script rewrites it when the threshold moves.
+    return f"p = {p:.2f}: {'loaded' if loaded else 'neutral'} (threshold {threshold:.2f})"
 
 
 def _sentence_title(s, threshold: float, extra: str = "") -> str:
@@ -195,8 +210,7 @@ def _sentence_title(s, threshold: float, extra: str = "") -> str:
              "quote": "quoted speech: the source's words, not counted in the score",
              "mixed": "a quotation and the outlet's words around it: only the outlet's part is counted",
              "page": "page furniture (caption, button, credit), not counted"}[s.voice]
-    bits = [f"p = {s.probability:.2f}: {'loaded' if loaded else 'neutral'} (threshold {threshold:.2f})",
-            ("headline, " if s.headline else "") + voice]
+    bits = [_probability_line(s.probability, threshold, loaded), ("headline, " if s.headline else "") + voice]
     cues = [c for _, c in s.marked_cues]
     if cues:
         bits.append("cue words: " + ", ".join(f"{c.text} +{c.weight:.2f}" for c in cues))
@@ -211,15 +225,41 @@ def _alpha(p: float, threshold: float) -> float:
     return 0.12 + 0.45 * (p - threshold) / max(1e-9, 1 - threshold) if p >= threshold else 0.0
 
 
-def _marked_html(part) -> str:
+def _candidate_cues(part) -> list:
+    """The cues a report marks in ``part`` whenever it is at or over the threshold, whatever the threshold.
+
+    framing.scoring.shown_cues marks all of these or none, by the part's
+    probability against the threshold; page furniture and link residue never.
+    """
+    from framing.scoring import shown_cues
+
+    if getattr(part, "voice", "own") == "page":
+        return []
+    return shown_cues(part.model_cues or part.cues, 1.0, 0.0)
+
+
+def _marked_html(part, latent: bool = False) -> str:
+    """The part's text with its marked cues; with ``latent``, its other candidate cues as unmarked marks."""
+    marked = set(part.cues)
+    cues = list(part.cues)
+    if latent:
+        cues += [c for c in _candidate_cues(part) if c not in marked]
     inner, pos = [], 0
-    for start, end, c in _cue_spans(part):
+    for start, end, c in _cue_spans(_Cues(cues)):
         inner.append(html.escape(part.text[pos:start]))
-        inner.append(f'<mark class="cue" data-weight="{c.weight:.4f}" title="cue word: pushes this sentence towards '
+        cls = "cue" if c in marked else "latent"
+        inner.append(f'<mark class="{cls}" data-weight="{c.weight:.4f}" title="cue word: pushes this sentence towards '
                      f'loaded by +{c.weight:.2f} (log-odds)">{html.escape(part.text[start:end])}</mark>')
         pos = end
     inner.append(html.escape(part.text[pos:]))
     return "".join(inner)
+
+
+class _Cues:
+    """Cues in the shape _cue_spans reads (a part's ``.cues``)."""
+
+    def __init__(self, cues: list):
+        self.cues = cues
 
 
 _SEGMENT_TITLES = {"own": "the outlet's words (attribution, framing), counted in the score",
@@ -227,36 +267,46 @@ _SEGMENT_TITLES = {"own": "the outlet's words (attribution, framing), counted in
                    "page": "link residue, not counted"}
 
 
-def _sentence_html(s, threshold: float, shared_note: str = "") -> str:
+def _sentence_html(s, threshold: float, shared_note: str = "", interactive: bool = False) -> str:
     title = html.escape(_sentence_title(s, threshold, shared_note))
+    focus = ' tabindex="0"' if interactive else ""
     if len(s.segments) == 1:
         loaded = s.probability >= threshold
         classes = ["s", s.voice] + (["loaded"] if loaded else []) + (["shared"] if shared_note else [])
-        return (f'<span class="{" ".join(classes)}" id="s{s.index}" data-p="{s.probability:.4f}" '
+        return (f'<span class="{" ".join(classes)}" id="s{s.index}"{focus} data-p="{s.probability:.4f}" '
                 f'style="--a:{_alpha(s.probability, threshold):.3f}" title="{title}">'
-                f'{_marked_html(s.segments[0])}</span>')
+                f'{_marked_html(s.segments[0], interactive)}</span>')
     # A sentence in several voices: each segment shaded and styled by its own voice and probability.
     inner, pos = [], s.start
     for g in s.segments:
         inner.append(html.escape(s.text[pos - s.start:g.start - s.start]))
         loaded = g.probability >= threshold and g.voice != "page"
-        gtitle = html.escape(f"p = {g.probability:.2f}: {'loaded' if loaded else 'neutral'}; {_SEGMENT_TITLES[g.voice]}")
+        gtitle = html.escape(_probability_line(g.probability, threshold, loaded) + "\n" + _SEGMENT_TITLES[g.voice])
         inner.append(f'<span class="seg {g.voice}{" loaded" if loaded else ""}" data-p="{g.probability:.4f}" '
                      f'style="--a:{_alpha(g.probability, threshold) if loaded else 0:.3f}" title="{gtitle}">'
-                     f'{_marked_html(g)}</span>')
+                     f'{_marked_html(g, interactive)}</span>')
         pos = g.end
     classes = ["s", s.voice] + (["shared"] if shared_note else [])
-    return (f'<span class="{" ".join(classes)}" id="s{s.index}" data-p="{s.probability:.4f}" title="{title}">'
+    return (f'<span class="{" ".join(classes)}" id="s{s.index}"{focus} data-p="{s.probability:.4f}" title="{title}">'
             f'{"".join(inner)}</span>')
 
 
-def article_html(result, shared_notes: dict[int, str] | None = None) -> str:
-    """The article laid out as its text was: headline, paragraphs, line breaks."""
+def article_html(result, shared_notes: dict[int, str] | None = None, interactive: bool = False,
+                 anchor: str = "") -> str:
+    """The article laid out as its text was: headline, paragraphs, line breaks.
+
+    ``anchor`` prefixes the sentences' ids, so that several articles on one page keep them unique.
+    """
     shared_notes = shared_notes or {}
+
+    def piece(s) -> str:
+        out = _sentence_html(s, result.threshold, shared_notes.get(s.index, ""), interactive)
+        return out.replace(f'id="s{s.index}"', f'id="{anchor}s{s.index}"', 1) if anchor else out
+
     out: list[str] = []
     open_p = False
     prev = None
-    head = [_sentence_html(s, result.threshold, shared_notes.get(s.index, "")) for s in result.sentences if s.headline]
+    head = [piece(s) for s in result.sentences if s.headline]
     if head:
         # A headline that splits into two sentences is still one headline.
         out.append("<h1>" + " ".join(head) + "</h1>")
@@ -264,7 +314,7 @@ def article_html(result, shared_notes: dict[int, str] | None = None) -> str:
         if s.headline:
             prev = s
             continue
-        piece = _sentence_html(s, result.threshold, shared_notes.get(s.index, ""))
+        html_s = piece(s)
         if prev is None or prev.headline or s.paragraph != prev.paragraph:
             if open_p:
                 out.append("</p>")
@@ -274,11 +324,12 @@ def article_html(result, shared_notes: dict[int, str] | None = None) -> str:
             out.append("<br>")
         else:
             out.append(" ")
-        out.append(piece)
+        out.append(html_s)
         prev = s
     if open_p:
         out.append("</p>")
-    return "<article>" + "".join(out) + "</article>"
+    attrs = f' data-threshold="{result.threshold:.4f}"' if interactive else ""
+    return f"<article{attrs}>" + "".join(out) + "</article>"
 
 
 def _gauge(score: float, bands=None) -> str:
@@ -289,7 +340,9 @@ def _gauge(score: float, bands=None) -> str:
     def tick(x: float, label: str) -> str:
         return f'<span style="left: {x * 100:.1f}%">{label}</span>'
 
-    return (f'<div class="gauge" role="img" aria-label="score {score:.2f} on a 0 to 1 scale">'
+    # The band colours come from the model's own cut-points, so the stylesheet is one for every model.
+    return (f'<div class="gauge" role="img" aria-label="score {score:.2f} on a 0 to 1 scale" '
+            f'style="--lo: {lo * 100:g}%; --hi: {hi * 100:g}%">'
             f'<div class="needle" style="left: calc({left:.1f}% - 2px)"></div></div>'
             f'<div class="gauge-scale">{tick(0, "0")}{tick(lo / 2, "low")}{tick(lo, f"{lo:.2f}")}'
             f'{tick((lo + hi) / 2, "moderate")}{tick(hi, f"{hi:.2f}")}'
@@ -318,15 +371,23 @@ LEGEND = ('<div class="legend"><span><span class="key" style="background: rgba(2
           '<span>hover a sentence or a word for its probability and weight</span></div>')
 
 
-def render_html(results: Sequence, model_name: str = "") -> str:
+def report_body_html(results: Sequence, interactive: bool = False) -> str:
+    """What `framing score --format html` shows of each article: its name, summary, legend and marked text."""
     body = []
-    for result in results:
+    for k, result in enumerate(results):
         body.append(f'<h2 class="file">{html.escape(result.file)}</h2>')
         body.append(summary_html(result))
         body.append(LEGEND)
-        body.append(article_html(result))
-    title = (results[0].headline_text if len(results) == 1 else None) or "framing report"
-    return _page(title, "\n".join(body), model_name, results[0] if results else None)
+        body.append(article_html(result, interactive=interactive, anchor=f"a{k}-" if len(results) > 1 else ""))
+    return "\n".join(body)
+
+
+def report_title(results: Sequence) -> str:
+    return (results[0].headline_text if len(results) == 1 else None) or "framing report"
+
+
+def render_html(results: Sequence, model_name: str = "") -> str:
+    return _page(report_title(results), report_body_html(results), model_name)
 
 
 # -- compare -------------------------------------------------------------------------
@@ -398,6 +459,11 @@ def print_compare(comparison, console: Console | None = None) -> None:
 
 
 def render_compare_html(comparison, model_name: str = "") -> str:
+    return _page("framing compare", compare_body_html(comparison), model_name)
+
+
+def compare_body_html(comparison, interactive: bool = False) -> str:
+    """What `framing compare --format html` shows: additions, ranking, shared copy, each article marked."""
     first = comparison.entries[0].result if comparison.entries else None
     rows = []
     for e in comparison.ranked:
@@ -437,8 +503,10 @@ def render_compare_html(comparison, model_name: str = "") -> str:
         body.append(f'<h2 class="file" id="a{k}">#{e.rank} {html.escape(r.file)}</h2>')
         body.append(summary_html(r))
         body.append(LEGEND)
-        body.append(article_html(r, {i: "shared copy: also in " + ", ".join(v) for i, v in notes.items()}))
-    return _page("framing compare", "\n".join(body), model_name, first)
+        body.append(article_html(r, {i: "shared copy: also in " + ", ".join(v) for i, v in notes.items()},
+                                 interactive=interactive, anchor=f"a{k}-"))
+    return "\n".join(body)
+
 
 def render_evaluation(result: dict[str, Any]) -> str:
     lines = []

@@ -24,7 +24,8 @@ from typing import IO
 from framing.errors import FramingError
 
 __all__ = [
-    "looks_binary", "decode_text", "read_bytes", "read_text", "read_article", "atomic_open",
+    "looks_binary", "decode_text", "read_bytes", "read_text", "read_article", "HTML_SUFFIXES", "article_from_bytes",
+    "atomic_open",
     "atomic_write_text", "atomic_folder",
 ]
 
@@ -80,8 +81,18 @@ def read_text(path: str | os.PathLike) -> str:
 
 def read_article(path: str | os.PathLike) -> str:
     """Read one article; an empty or blank article is an error, not a score of 0."""
-    text = read_text(path)
-    if Path(str(path)).suffix.lower() in {".html", ".htm"}:
+    return article_from_bytes(read_bytes(path), path)
+
+
+#: Suffixes of the files an article can come in (anything else is read as text on the command line).
+HTML_SUFFIXES = (".html", ".htm")
+
+
+def article_from_bytes(data: bytes, path: str | os.PathLike = "<input>") -> str:
+    """An article's text from a file's bytes, as ``read_article`` reads the file named ``path``:
+    decoded (see decode_text), and for ``.html``/``.htm`` the article extracted from the page."""
+    text = decode_text(data, path)
+    if Path(str(path)).suffix.lower() in HTML_SUFFIXES:
         from framing.extract import html_to_text
 
         text = html_to_text(text, path)
