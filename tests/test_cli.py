@@ -119,6 +119,17 @@ def test_score_table_is_readable(small_model_path):
     assert "score" in out.lower()
 
 
+def test_table_and_compare_name_a_file_whose_name_looks_like_markup(tmp_path, small_model_path):
+    # rich reads "[b]" as markup: the name must be printed as given, not styled away.
+    named = tmp_path / "notes[b]draft.txt"
+    named.write_bytes((EXAMPLES / "loaded.txt").read_bytes())
+    for command in (("score",), ("compare", str(EXAMPLES / "neutral.txt"))):
+        # Run where the file is, so the name is short enough for the rules and tables not to cut it.
+        result = run_cli(*command, "--model", str(small_model_path), named.name, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr.decode()
+        assert "notes[b]draft.txt" in result.stdout.decode()
+
+
 @pytest.mark.parametrize("encoding,newline", [("latin-1", "\n"), ("cp1252", "\r\n"), ("utf-8-sig", "\r\n")])
 def test_score_accepts_legacy_encodings_and_crlf(tmp_path, small_model_path, encoding, newline):
     text = "Café owners slam “ruinous” rent rises\n\nRents rose 4% in the year to March, the agency said."

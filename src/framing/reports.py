@@ -113,7 +113,7 @@ def print_table(results: Sequence, console: Console | None = None, only_loaded: 
     console = console or Console()
     plain = console.no_color or not console.is_terminal or console.color_system is None
     for result in results:
-        console.rule(f"[bold]{result.file}")
+        console.rule(Text(result.file, style="bold"))  # a Text, not markup: a file or link may hold "[...]"
         if result.headline_text is not None:
             console.print(Text(result.headline_text, style="bold"),
                           Text(f"  (headline p={result.headline_probability:.2f})", style="dim"))
@@ -442,7 +442,7 @@ def print_compare(comparison, console: Console | None = None) -> None:
                 console.print(line)
     for e in comparison.ranked:
         r = e.result
-        console.rule(f"[bold]#{e.rank} {r.file}")
+        console.rule(Text(f"#{e.rank} {r.file}", style="bold"))
         if e.distinct_phrases:
             console.print(Text.assemble(("cue words only this article uses: ", "bold"),
                                         ", ".join(p["text"] + (" (in a quote)" if p["quoted"] else "")
