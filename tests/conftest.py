@@ -384,3 +384,17 @@ def tiny_encoder_dir(tmp_path_factory) -> Path:
     pytest.importorskip("torch")
     pytest.importorskip("transformers")
     return build_tiny_encoder_dir(tmp_path_factory.mktemp("tiny-encoder"))
+
+
+@pytest.fixture(scope="module")
+def small_pipeline():
+    """A feature pipeline fitted on :func:`feature_corpus` without the embedding groups (fast, for the feature tests)."""
+    import sklearn
+
+    from framing.features import build_pipeline
+
+    texts, y, bw = feature_corpus()
+    pipe = build_pipeline({"use_embedding": False, "loaded_embedding_prior": False, "min_df": 1}, SMALL_LEX)
+    with sklearn.config_context(enable_metadata_routing=True):
+        pipe.fit(texts, y, biased_words=bw)
+    return pipe

@@ -17,13 +17,12 @@ import math
 
 import numpy as np
 import pytest
-import sklearn
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import SMALL_LEX, feature_corpus
 from framing import batch as batch_module
-from framing.features import FUNCTION_WORDS, TOKEN_RE, Batch, build_pipeline, explain, quoted_stretches
+from framing.features import FUNCTION_WORDS, TOKEN_RE, Batch, explain, quoted_stretches
 from framing import features
 from framing.features.pipeline import decide_and_explain
 from framing.model import load
@@ -119,15 +118,6 @@ def test_word_lookups_match_per_token_lookups_across_batches_and_table_resets(mo
 
 
 # ------------------------------------------------------------------ one pass vs two
-
-@pytest.fixture(scope="module")
-def small_pipeline():
-    params = {"use_embedding": False, "loaded_embedding_prior": False, "min_df": 1}
-    pipe = build_pipeline(params, SMALL_LEX)
-    with sklearn.config_context(enable_metadata_routing=True):
-        pipe.fit(TEXTS, Y, biased_words=BW)
-    return pipe
-
 
 def reference_explain(pipeline, texts, top_k=8):
     """explain as first written: every group's transform, then its token contributions,

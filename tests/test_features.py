@@ -123,15 +123,6 @@ def test_lexicon_cues_match_inflections():
 
 # ------------------------------------------------------------------ pipeline and explain
 
-@pytest.fixture(scope="module")
-def small_pipeline():
-    params = {"use_embedding": False, "loaded_embedding_prior": False, "min_df": 1}
-    pipe = build_pipeline(params, SMALL_LEX)
-    with sklearn.config_context(enable_metadata_routing=True):
-        pipe.fit(TEXTS, Y, biased_words=BW)
-    return pipe
-
-
 def test_build_pipeline_params():
     assert set(DEFAULT_PARAMS) >= {"C", "use_loaded", "ngram_max"}
     with pytest.raises(ValueError, match="unknown model params"):
