@@ -54,6 +54,12 @@ def run_on_terminal(*args: str) -> tuple[int, str]:
     return proc.wait(timeout=300), seen.decode("utf-8", "replace")
 
 
+def assert_ok(result: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
+    """The run succeeded (its stderr is the failure message otherwise); returns it for chaining."""
+    assert result.returncode == 0, result.stderr.decode()
+    return result
+
+
 def assert_one_line_error(result, *needles: str) -> str:
     """A user error: non-zero exit, no traceback, one line on stderr containing each needle."""
     err = result.stderr.decode("utf-8", errors="replace")

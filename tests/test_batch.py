@@ -10,14 +10,13 @@ import csv
 import io
 import json
 import random
-import subprocess
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import TEAM_CORPUS, assert_one_line_error, run_cli, run_on_terminal
+from conftest import TEAM_CORPUS, assert_ok, assert_one_line_error, run_cli, run_on_terminal
 from framing import batch
 from framing.errors import FramingError
 
@@ -49,11 +48,6 @@ def _rows(data: bytes) -> list[dict]:
     return [json.loads(line) for line in data.decode("utf-8").splitlines()]
 
 
-def _ok(result) -> subprocess.CompletedProcess:
-    assert result.returncode == 0, result.stderr.decode()
-    return result
-
-
 TEXTS = _archive(800)
 
 
@@ -65,7 +59,7 @@ def archive(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def local_output(archive, small_model_path) -> bytes:
     """The reference: one process, default chunks."""
-    return _ok(run_cli("predict", "--model", str(small_model_path), str(archive))).stdout
+    return assert_ok(run_cli("predict", "--model", str(small_model_path), str(archive))).stdout
 
 
 def test_streamed_output_is_one_row_per_input_in_order(local_output):
@@ -80,14 +74,14 @@ def test_streamed_output_is_one_row_per_input_in_order(local_output):
 def test_n_jobs_output_equals_one_job(archive, small_model_path, local_output, tmp_path):
     out = tmp_path / "two.jsonl"
     # Small chunks so both workers get many of them and finish out of order.
-    _ok(run_cli("predict", "--model", str(small_model_path), str(archive), "--n-jobs", "2",
+    assert_ok(run_cli("predict", "--model", str(small_model_path), str(archive), "--n-jobs", "2",
                 "--chunk-size", "37", "--output", str(out)))
     assert out.read_bytes() == local_output
 
 
 def test_dask_backend_output_equals_local(archive, small_model_path, local_output, dask_scheduler, tmp_path):
     out = tmp_path / "dask.jsonl"
-    _ok(run_cli("predict", "--model", str(small_model_path), str(archive), "--backend", "dask",
+    assert_ok(run_cli("predict", "--model", str(small_model_path), str(archive), "--backend", "dask",
                 "--scheduler", dask_scheduler, "--chunk-size", "100", "--output", str(out)))
     assert out.read_bytes() == local_output
 
@@ -115,7 +109,7 @@ def test_dask_missing_says_how_to_install(tmp_path, small_model_path, archive):
 
 def test_csv_output_carries_the_same_predictions(archive, small_model_path, local_output, tmp_path):
     out = tmp_path / "scored.csv"
-    _ok(run_cli("predict", "--model", str(small_model_path), str(archive), "--output", str(out), "-j", "2"))
+    assert_ok(run_cli("predict", "--model", str(small_model_path), str(archive), "--output", str(out), "-j", "2"))
     with open(out, encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert list(rows[0]) == ["text", "probability", "label", "cues"]
@@ -169,7 +163,7 @@ def test_malformed_line_on_stdin_stops_after_the_records_before_it(bad_archive, 
 
 
 def test_skip_invalid_skips_and_counts(bad_archive, small_model_path):
-    result = _ok(run_cli("predict", "--model", str(small_model_path), str(bad_archive), "--skip-invalid"))
+    result = assert_ok(run_cli("predict", "--model", str(small_model_path), str(bad_archive), "--skip-invalid"))
     good = []
     for line in bad_archive.read_text().splitlines():
         try:
@@ -189,14 +183,14 @@ def test_csv_row_with_wrong_field_count_is_named_by_its_first_line(tmp_path, sma
     path.write_text('id,text\n1,"A quoted\nline break."\n2,Taxes rose, said officials\n3,Fine.\n', encoding="utf-8")
     result = run_cli("predict", "--model", str(small_model_path), str(path))
     assert_one_line_error(result, f"{path}:4:", "3 fields", "header has 2")
-    result = _ok(run_cli("predict", "--model", str(small_model_path), str(path), "--skip-invalid"))
+    result = assert_ok(run_cli("predict", "--model", str(small_model_path), str(path), "--skip-invalid"))
     assert [r["text"] for r in _rows(result.stdout)] == ["A quoted\nline break.", "Fine."]
 
 
 # -- progress --------------------------------------------------------------------------
 
 def test_progress_bar_on_a_terminal_only(archive, small_model_path, tmp_path):
-    quiet = _ok(run_cli("predict", "--model", str(small_model_path), str(archive), "-o", str(tmp_path / "a.jsonl")))
+    quiet = assert_ok(run_cli("predict", "--model", str(small_model_path), str(archive), "-o", str(tmp_path / "a.jsonl")))
     assert quiet.stderr == b""
 
     code, text = run_on_terminal("predict", "--model", str(small_model_path), str(archive),

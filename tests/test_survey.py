@@ -24,7 +24,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import LEXICONS, REPO, TEAM_CORPUS, assert_one_line_error, run_cli, run_on_terminal
+from conftest import LEXICONS, REPO, TEAM_CORPUS, assert_ok, assert_one_line_error, run_cli, run_on_terminal
 from framing import survey
 from framing.survey import Summary, bootstrap_ci, distinctive_words, month_of
 
@@ -68,11 +68,6 @@ def _read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
-def _ok(result) -> subprocess.CompletedProcess:
-    assert result.returncode == 0, result.stderr.decode()
-    return result
-
-
 ARTICLES = _articles(60)
 
 
@@ -85,7 +80,7 @@ def corpus(tmp_path_factory) -> Path:
 def local_run(corpus, small_model_path, tmp_path_factory) -> Path:
     """The reference: one process, --by outlet --by month."""
     out = tmp_path_factory.mktemp("survey") / "out"
-    _ok(run_cli("survey", str(corpus), "--model", str(small_model_path), "--by", "outlet", "--by", "month",
+    assert_ok(run_cli("survey", str(corpus), "--model", str(small_model_path), "--by", "outlet", "--by", "month",
                 "--output", str(out)))
     return out
 
@@ -137,7 +132,7 @@ def test_summary_is_computed_from_the_articles(local_run):
 
 def test_the_loaded_outlet_scores_higher_with_its_own_words(corpus, small_model_path, tmp_path):
     out = tmp_path / "by-outlet"
-    result = _ok(run_cli("survey", str(corpus), "--model", str(small_model_path), "--by", "outlet", "-o", str(out)))
+    result = assert_ok(run_cli("survey", str(corpus), "--model", str(small_model_path), "--by", "outlet", "-o", str(out)))
     groups = {g["group"]["outlet"]: g for g in json.loads((out / survey.SUMMARY_JSON).read_text())["groups"]}
     assert groups["Morning Post"]["mean_score"] > groups["The Ledger"]["mean_score"]
     assert groups["Morning Post"]["ci_low"] > groups["The Ledger"]["ci_high"]
@@ -149,7 +144,7 @@ def test_an_article_is_scored_as_score_scores_it(corpus, small_model_path, local
     article = ARTICLES[4]
     txt = tmp_path / "article.txt"
     txt.write_text(article["title"] + "\n" + article["text"], encoding="utf-8")
-    scored = json.loads(_ok(run_cli("score", "--model", str(small_model_path), "--format", "json", str(txt))).stdout)
+    scored = json.loads(assert_ok(run_cli("score", "--model", str(small_model_path), "--format", "json", str(txt))).stdout)
     row = _read_jsonl(local_run / survey.ARTICLES)[4]
     assert (row["score"], row["quoted_score"], row["verdict"]) == (scored["score"], scored["quoted_score"],
                                                                    scored["verdict"])
@@ -163,7 +158,7 @@ def test_csv_gives_the_jsonl_figures(corpus, small_model_path, local_run, tmp_pa
         writer.writeheader()
         writer.writerows(ARTICLES)
     out = tmp_path / "out"
-    _ok(run_cli("survey", str(path), "--model", str(small_model_path), "--by", "outlet", "--by", "month",
+    assert_ok(run_cli("survey", str(path), "--model", str(small_model_path), "--by", "outlet", "--by", "month",
                 "-o", str(out)))
     got, want = _read_jsonl(out / survey.ARTICLES), _read_jsonl(local_run / survey.ARTICLES)
     assert [r["id"] for r in got] == [str(a["id"]) for a in ARTICLES]  # CSV fields are text
@@ -182,7 +177,7 @@ def test_a_folder_of_txt_and_html_files(small_model_path, tmp_path):
                                     f"<h1>{ARTICLES[7]['title']}</h1>{paragraphs}</article></body></html>")
     (root / "notes.md").write_text("not an article")
     out = tmp_path / "out"
-    _ok(run_cli("survey", str(root), "--model", str(small_model_path), "--by", "folder", "-o", str(out)))
+    assert_ok(run_cli("survey", str(root), "--model", str(small_model_path), "--by", "folder", "-o", str(out)))
     rows = _read_jsonl(out / survey.ARTICLES)
     assert [(r["folder"], r["file"]) for r in rows] == [
         (".", "page.html"), ("Daily-Courier", "0.txt"), ("Daily-Courier", "3.txt"), ("Morning-Post", "1.txt"),
@@ -199,14 +194,14 @@ def test_a_folder_of_txt_and_html_files(small_model_path, tmp_path):
 def test_n_jobs_gives_the_local_outputs(corpus, small_model_path, local_run, tmp_path):
     out = tmp_path / "two"
     # Small chunks so both workers get many of them and finish out of order.
-    _ok(run_cli("survey", str(corpus), "--model", str(small_model_path), "--by", "outlet", "--by", "month",
+    assert_ok(run_cli("survey", str(corpus), "--model", str(small_model_path), "--by", "outlet", "--by", "month",
                 "-o", str(out), "--n-jobs", "2", "--chunk-size", "3"))
     assert _outputs(out) == _outputs(local_run)
 
 
 def test_dask_gives_the_local_outputs(corpus, small_model_path, local_run, dask_scheduler, tmp_path):
     out = tmp_path / "dask"
-    _ok(run_cli("survey", str(corpus), "--model", str(small_model_path), "--by", "outlet", "--by", "month",
+    assert_ok(run_cli("survey", str(corpus), "--model", str(small_model_path), "--by", "outlet", "--by", "month",
                 "-o", str(out), "--backend", "dask", "--scheduler", dask_scheduler, "--chunk-size", "5"))
     assert _outputs(out) == _outputs(local_run)
 
@@ -217,7 +212,7 @@ def test_interrupted_survey_keeps_old_outputs_and_resume_finishes_it(small_model
     articles = _articles(1500, seed=3)
     source = _write_jsonl(tmp_path / "big.jsonl", articles)
     reference = tmp_path / "reference"
-    _ok(run_cli("survey", str(source), "--model", str(small_model_path), "--by", "outlet", "-o", str(reference),
+    assert_ok(run_cli("survey", str(source), "--model", str(small_model_path), "--by", "outlet", "-o", str(reference),
                 "--chunk-size", "4"))
 
     out = tmp_path / "out"
@@ -250,7 +245,7 @@ def test_interrupted_survey_keeps_old_outputs_and_resume_finishes_it(small_model
     with open(partial, "ab") as fh:
         fh.write(b'{"id": 12, "outlet": "Dai')
 
-    resumed = _ok(run_cli("survey", str(source), "--model", str(small_model_path), "--by", "outlet", "-o", str(out),
+    resumed = assert_ok(run_cli("survey", str(source), "--model", str(small_model_path), "--by", "outlet", "-o", str(out),
                           "--chunk-size", "4", "--resume"))
     lines = written.count(b"\n")
     assert f"resuming after {lines:,} articles" in resumed.stderr.decode()
@@ -288,7 +283,7 @@ def test_a_row_without_text_stops_the_run_at_its_line(bad_corpus, small_model_pa
 
 def test_skip_invalid_reports_and_skips(bad_corpus, small_model_path, tmp_path):
     out = tmp_path / "out"
-    result = _ok(run_cli("survey", str(bad_corpus), "--model", str(small_model_path), "-o", str(out),
+    result = assert_ok(run_cli("survey", str(bad_corpus), "--model", str(small_model_path), "-o", str(out),
                          "--skip-invalid"))
     assert "skipped 2 invalid articles" in result.stderr.decode()
     assert f"{bad_corpus}:5:" in result.stderr.decode()
@@ -303,7 +298,7 @@ def test_an_unreadable_date_is_a_bad_row_when_grouping_by_month(small_model_path
     result = run_cli("survey", str(path), "--model", str(small_model_path), "--by", "month", "-o", str(tmp_path / "o"))
     assert_one_line_error(result, f"{path}:3:", "last Tuesday")
     # Without --by month the date is just a field.
-    _ok(run_cli("survey", str(path), "--model", str(small_model_path), "-o", str(tmp_path / "o")))
+    assert_ok(run_cli("survey", str(path), "--model", str(small_model_path), "-o", str(tmp_path / "o")))
 
 
 def test_bad_options_are_one_line_errors(corpus, small_model_path, tmp_path):
@@ -321,7 +316,7 @@ def test_bad_options_are_one_line_errors(corpus, small_model_path, tmp_path):
 def test_plot_writes_a_png_and_a_self_contained_html(corpus, small_model_path, tmp_path):
     pytest.importorskip("matplotlib")
     out = tmp_path / "out"
-    _ok(run_cli("survey", str(corpus), "--model", str(small_model_path), "--by", "outlet", "-o", str(out), "--plot"))
+    assert_ok(run_cli("survey", str(corpus), "--model", str(small_model_path), "--by", "outlet", "-o", str(out), "--plot"))
     assert (out / survey.PLOT_PNG).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     page = (out / survey.PLOT_HTML).read_text(encoding="utf-8")
     assert "<svg" in page and "Morning Post" in page
@@ -347,7 +342,7 @@ def test_progress_bar_with_an_eta_on_a_terminal(corpus, small_model_path, tmp_pa
 
 
 def test_progress_in_a_log_is_plain_lines(corpus, small_model_path, tmp_path):
-    result = _ok(run_cli("survey", str(corpus), "--model", str(small_model_path), "-o", str(tmp_path / "o"),
+    result = assert_ok(run_cli("survey", str(corpus), "--model", str(small_model_path), "-o", str(tmp_path / "o"),
                          "--chunk-size", "6"))
     lines = [line for line in result.stderr.decode().splitlines() if "of the input" in line]
     assert len(lines) >= 5 and "100% of the input" in lines[-1] and "articles/s" in lines[-1]
