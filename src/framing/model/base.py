@@ -15,7 +15,7 @@ from typing import Any, ClassVar, Sequence
 
 import numpy as np
 
-__all__ = ["LABELS", "Cue", "FramingModel", "Prediction"]
+__all__ = ["LABELS", "Cue", "FramingModel", "Prediction", "Suggestion", "Technique"]
 
 LABELS = ("neutral", "loaded")
 
@@ -35,11 +35,35 @@ class Cue:
 
 
 @dataclass(frozen=True)
+class Technique:
+    """A propaganda technique (PTC's names) a sentence shows, with its calibrated probability."""
+
+    name: str
+    probability: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "probability": round(float(self.probability), 4)}
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A neutral alternative for a cue word: ``text`` replaces it ("" deletes it), and
+    ``probability`` is the sentence's probability re-scored with that change."""
+
+    text: str
+    probability: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "probability": round(float(self.probability), 4)}
+
+
+@dataclass(frozen=True)
 class Prediction:
     text: str
     probability: float
     label: str
     cues: list[Cue] = field(default_factory=list)
+    techniques: list[Technique] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {"text": self.text, "probability": round(float(self.probability), 4),
@@ -88,6 +112,11 @@ class FramingModel(ABC):
         """Write files the artifact refers to beside ``path`` (the accurate tier's encoder
         folder); returns what the card records of them. Most kinds have none."""
         return {}
+
+    def techniques(self, texts: Sequence[str]) -> list[list[Technique]]:
+        """Per sentence, the propaganda techniques whose calibrated probability passes
+        their threshold, likeliest first. Kinds without technique heads name none."""
+        return [[] for _ in texts]
 
     def label(self, probabilities: np.ndarray) -> list[str]:
         return [LABELS[int(p >= self.threshold)] for p in probabilities]
