@@ -59,7 +59,7 @@ import numpy as np
 
 from framing.errors import FramingError
 from framing.furniture import MIN_WORDS, furniture_kind, link_residue
-from framing.model import Cue, FramingModel
+from framing.model import Cue, FramingModel, Technique
 from framing.paths import shipped_model_path
 from framing.sentences import Segment, split_sentences, word_count
 
@@ -162,12 +162,14 @@ class ScoredSegment:
     words: int
     cues: list[Cue] = field(default_factory=list)  # marked, offsets relative to the segment
     model_cues: list[Cue] = field(default_factory=list)
+    techniques: list[Technique] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         marked = set(self.cues)
         return {"text": self.text, "start": self.start, "end": self.end, "voice": self.voice,
                 "probability": round(float(self.probability), 4),
-                "cues": [dict(c.to_dict(self.start), marked=c in marked) for c in self.model_cues or self.cues]}
+                "cues": [dict(c.to_dict(self.start), marked=c in marked) for c in self.model_cues or self.cues],
+                "techniques": [t.to_dict() for t in self.techniques]}
 
 
 def _weighted(pairs: Sequence[tuple[float, int]]) -> float | None:
@@ -196,12 +198,14 @@ class ScoredSentence:
     # The sentence in voices; the score and the reports read these. Empty only
     # for sentences built by hand, which then count as one segment of their voice.
     segments: list[ScoredSegment] = field(default_factory=list)
+    techniques: list[Technique] = field(default_factory=list)  # the accurate tier's technique head; none on furniture
 
     def __post_init__(self) -> None:
         if not self.segments:
             voice = "page" if self.furniture else "quote" if self.quoted and not self.headline else "own"
             self.segments = [ScoredSegment(self.start, self.end, self.text, voice, self.probability,
-                                           word_count(self.text), list(self.cues), list(self.model_cues))]
+                                           word_count(self.text), list(self.cues), list(self.model_cues),
+                                           list(self.techniques))]
 
     @property
     def voice(self) -> str:
@@ -245,6 +249,7 @@ class ScoredSentence:
                 "quoted": self.quoted, "headline": self.headline, "paragraph": self.paragraph,
                 "voice": self.voice, "counted": self.counted,
                 "cues": [dict(c.to_dict(self.start), marked=c in marked) for c in self.model_cues or self.cues],
+                "techniques": [t.to_dict() for t in self.techniques],
                 "segments": [g.to_dict() for g in self.segments]}
 
 
@@ -453,15 +458,17 @@ def score_text(model: FramingModel, text: str, file: str | os.PathLike = "-", cu
         scored_segs = []
         for g in segs:
             if g.voice == "page":
-                gp, g_cues, g_shown = p.probability if furniture else 0.0, [], []
+                gp, g_cues, g_shown, g_tech = p.probability if furniture else 0.0, [], [], []
             else:
                 q = p if len(segs) == 1 else next(parts)
                 gp, g_cues, g_shown = q.probability, list(q.cues), shown_cues(q.cues, q.probability, t)
+                g_tech = list(q.techniques)
             scored_segs.append(ScoredSegment(g.start, g.end, g.text, g.voice, gp, word_count(g.text), g_shown,
-                                             g_cues))
+                                             g_cues, g_tech))
         scored.append(ScoredSentence(s.index, s.start, s.end, s.text, p.probability,
                                      "loaded" if p.probability >= t else "neutral", s.quoted, s.headline,
-                                     s.paragraph, furniture, shown, list(p.cues), scored_segs))
+                                     s.paragraph, furniture, shown, list(p.cues), scored_segs,
+                                     [] if furniture else list(p.techniques)))
     score, quoted_score = article_score(*score_units(scored))
     bands = model_bands(model)
     v = bands.verdict(score)
