@@ -71,7 +71,8 @@ def _pooled_tensor(graph) -> str:
     """
     producer = {out: node for node in graph.node for out in node.output}
     for node in graph.node:
-        if node.name.startswith("/sentence_head/") and node.op_type in ("Gemm", "MatMul", "MatMulInteger"):
+        # "/sentence_head/..." or "/model/sentence_head/...", by how the exporter wrapped the model.
+        if "/sentence_head/" in node.name and node.op_type in ("Gemm", "MatMul", "MatMulInteger"):
             name = node.input[0]
             source = producer.get(name)
             if source is not None and source.op_type == "DynamicQuantizeLinear":
@@ -159,10 +160,14 @@ def _best_f1_threshold(y: np.ndarray, p: np.ndarray) -> float:
     return float(cuts[int(np.argmax(f1))]) if len(cuts) else 0.5
 
 
-def _logreg(C: float, seed: int):
+def _logreg(C: float, seed: int, dense: bool = True):
     from sklearn.linear_model import LogisticRegression
 
-    return LogisticRegression(C=C, max_iter=3000, random_state=seed)
+    # Newton-Cholesky solves the 384-d dense problem in a few exact steps, where lbfgs
+    # crawls on the rare techniques' nearly separable fits; TF-IDF's sparse columns
+    # want liblinear instead.
+    return LogisticRegression(C=C, max_iter=1000, random_state=seed,
+                              solver="newton-cholesky" if dense else "liblinear")
 
 
 def _fit_one(make, X, y, groups, grid: Sequence[float], folds: int, seed: int) -> dict[str, Any]:
@@ -187,7 +192,7 @@ def _fit_one(make, X, y, groups, grid: Sequence[float], folds: int, seed: int) -
 
 
 def fit_heads(X: np.ndarray, Y: np.ndarray, groups: Sequence[str], *, grid: Sequence[float] = (0.01, 0.03, 0.1, 0.3),
-              folds: int = 5, seed: int = 0) -> dict[str, Any]:
+              folds: int = 5, seed: int = 0, progress=None) -> dict[str, Any]:
     """One calibrated linear head per column of ``Y`` on the pooled states ``X``.
 
     Returns ``weights`` [hidden, k] and ``bias`` [k] that give calibrated logits straight
@@ -205,6 +210,8 @@ def fit_heads(X: np.ndarray, Y: np.ndarray, groups: Sequence[str], *, grid: Sequ
     bias = np.zeros(k)
     out: dict[str, Any] = {"C": [], "oof_auc": [], "thresholds": []}
     for j in range(k):
+        if progress:
+            progress(f"technique {j + 1}/{k}")
         fit = _fit_one(lambda C: _logreg(C, seed), Z, Y[:, j], groups, grid, folds, seed)
         a, b = fit["platt"]
         w = fit["model"].coef_[0] / scaler.scale_
@@ -229,7 +236,8 @@ def _baseline(texts_tr, Y_tr, groups, texts_te, grid, folds, seed) -> tuple[np.n
     thresholds = []
     for j in range(Y_tr.shape[1]):
         # TF-IDF wants far weaker regularisation than standardised dense states.
-        fit = _fit_one(lambda C: _logreg(C * 100, seed), A, Y_tr[:, j], np.asarray(groups), grid, folds, seed)
+        fit = _fit_one(lambda C: _logreg(C * 100, seed, dense=False), A, Y_tr[:, j], np.asarray(groups), grid,
+                       folds, seed)
         a, b = fit["platt"]
         probs[:, j] = 1 / (1 + np.exp(-(a * fit["model"].decision_function(B) + b)))
         thresholds.append(fit["threshold"])
@@ -282,7 +290,7 @@ def add_techniques(run_dir: str | os.PathLike, ptc_dir: str | os.PathLike, param
     tr, te = np.flatnonzero(~held), np.flatnonzero(held)
     seed, folds, grid = int(p["seed"]), int(p["folds"]), [float(c) for c in p["C"]]
     say("fitting the technique heads")
-    heads = fit_heads(X[tr], Y[tr], [groups[i] for i in tr], grid=grid, folds=folds, seed=seed)
+    heads = fit_heads(X[tr], Y[tr], [groups[i] for i in tr], grid=grid, folds=folds, seed=seed, progress=say)
     say("fitting the TF-IDF baseline")
     base_p, base_t = _baseline([texts[i] for i in tr], Y[tr], [groups[i] for i in tr], [texts[i] for i in te],
                                grid, folds, seed)
