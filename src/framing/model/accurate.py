@@ -117,19 +117,24 @@ class AccurateModel(StaticModel):
 
     def technique_head(self) -> dict[str, Any] | None:
         """What the graph's technique head names: ``names``, ``thresholds``, ``shown`` (the
-        techniques listed by default: held-out ROC-AUC at least ``min_auc``) and
-        ``heldout_roc_auc``; None for a graph without one."""
+        techniques listed by default: held-out ROC-AUC and precision high enough, see
+        docs/techniques.md) and the held-out figures behind ``shown``; None for a graph
+        without one. Read once per model: every scored batch asks."""
+        cached = self.__dict__.get("_technique_head", False)
+        if cached is not False:
+            return cached
         encoder = _encoder_group(self.pipeline).encoder
         raw = encoder.metadata().get(TECHNIQUE_METADATA)
-        if raw is None:
-            return None
-        try:
-            head = json.loads(raw)
-            k = len(head["names"])
-            if not (len(head["thresholds"]) == len(head["shown"]) == k):
-                raise ValueError
-        except (ValueError, KeyError, TypeError):
-            raise FramingError("the encoder graph's technique head description is corrupt") from None
+        head = None
+        if raw is not None:
+            try:
+                head = json.loads(raw)
+                k = len(head["names"])
+                if not (len(head["thresholds"]) == len(head["shown"]) == k):
+                    raise ValueError
+            except (ValueError, KeyError, TypeError):
+                raise FramingError("the encoder graph's technique head description is corrupt") from None
+        self._technique_head = head
         return head
 
     def technique_probabilities(self, texts: Sequence[str]) -> np.ndarray | None:
