@@ -191,13 +191,16 @@ def test_the_accurate_tier_lists_what_the_sentence_scores_alone():
     texts = ["Critics slammed the outrageous plan as a cash grab.", "The mayor claimed the bizarre scheme would work.",
              "Sadly, the so-called experts insisted it was fine."]
     probs = model.predict_proba(texts)
+    alone = model.predict_proba_alone(texts)
+    assert alone == pytest.approx([float(model.predict_proba([t])[0]) for t in texts], abs=1e-9)
     items = [(t, float(p), model.explain([t])[0]) for t, p in zip(texts, probs)]
     listed = 0
     for (text, _, _), found in zip(items, suggest(model, items)):
         for cue, lst in found.items():
             for s in lst:
                 listed += 1
-                assert float(model.predict_proba([apply(text, cue.start, cue.end, s.text)])[0]) == s.probability
+                again = float(model.predict_proba([apply(text, cue.start, cue.end, s.text)])[0])
+                assert again == pytest.approx(s.probability, abs=1e-9)
     assert listed
 
 

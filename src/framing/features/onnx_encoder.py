@@ -12,13 +12,16 @@ its own session on first use).
 from __future__ import annotations
 
 import operator
-from typing import Sequence
+import threading
+from contextlib import contextmanager
+from typing import Iterator, Sequence
 
 import numpy as np
 
 from framing.features._tokens import TOKEN_RE
 
-__all__ = ["AUX_FEATURE", "AUX_OUTPUT", "ENCODER_FEATURES", "GRAPH_INPUTS", "GRAPH_OUTPUTS", "OnnxEncoder"]
+__all__ = ["AUX_FEATURE", "AUX_OUTPUT", "ENCODER_FEATURES", "GRAPH_INPUTS", "GRAPH_OUTPUTS", "OnnxEncoder",
+           "one_at_a_time"]
 
 #: Outputs of ``OnnxEncoder.features``, in column order.
 ENCODER_FEATURES = ("sentence", "token_max")
@@ -35,6 +38,26 @@ GRAPH_OUTPUTS = ("sentence_logit", "token_logits")
 AUX_OUTPUT = "aux_sentence_logit"
 
 WordScores = list[tuple[int, int, float]]
+
+# Per thread, so a server scoring requests on several threads with one model never
+# sees another request's setting.
+_ALONE = threading.local()
+
+
+@contextmanager
+def one_at_a_time() -> Iterator[None]:
+    """Within it, every encoder run on this thread scores each text in a batch of its own.
+
+    The int8 graph quantizes a batch's activations together, so a text's scores move
+    slightly with the texts batched beside it; alone, they are what scoring that text
+    by itself gives, still in one pass of the pipeline (framing.suggest needs that).
+    """
+    before = getattr(_ALONE, "on", False)
+    _ALONE.on = True
+    try:
+        yield
+    finally:
+        _ALONE.on = before
 
 
 def _logit(p: np.ndarray) -> np.ndarray:
@@ -121,8 +144,10 @@ class OnnxEncoder:
 
     def _run(self, texts: Sequence[str]) -> tuple[np.ndarray, list[WordScores], np.ndarray | None]:
         texts = list(texts)
+        size = 1 if getattr(_ALONE, "on", False) else self.batch_size
         last = self._last
-        if last is not None and len(last[0]) == len(texts) and all(map(operator.is_, last[0], texts)):
+        if (last is not None and last[2] == size and len(last[0]) == len(texts)
+                and all(map(operator.is_, last[0], texts))):
             return last[1]
         encs = self._tokenizer_().encode_batch(texts)
         n = len(encs)
@@ -133,8 +158,8 @@ class OnnxEncoder:
         has_aux = self._has_aux()
         outputs = list(GRAPH_OUTPUTS) + ([AUX_OUTPUT] if has_aux else [])
         aux = np.zeros(n, dtype=np.float64) if has_aux else None
-        for start in range(0, n, self.batch_size):
-            idx = order[start:start + self.batch_size]
+        for start in range(0, n, size):
+            idx = order[start:start + size]
             width = max(len(encs[i].ids) for i in idx)
             ids = np.zeros((len(idx), width), dtype=np.int64)
             attn = np.zeros((len(idx), width), dtype=np.int64)
@@ -150,7 +175,7 @@ class OnnxEncoder:
                 token_logits[i] = tok[row, :len(encs[i].ids)]
         words = [_word_scores(t, e.offsets, e.special_tokens_mask, tl)
                  for t, e, tl in zip(texts, encs, token_logits)]
-        self._last = (texts, (logits, words, aux))
+        self._last = (texts, (logits, words, aux), size)
         return logits, words, aux
 
     def features(self, texts: Sequence[str]) -> np.ndarray:

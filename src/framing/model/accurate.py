@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from framing.errors import FramingError
-from framing.features.onnx_encoder import OnnxEncoder
+from framing.features.onnx_encoder import OnnxEncoder, one_at_a_time
 from framing.model.static import StaticModel, check_parameters
 from framing.model.static import from_artifact as load_static
 
@@ -116,8 +116,10 @@ class AccurateModel(StaticModel):
     def predict_proba_alone(self, texts) -> np.ndarray:
         # The int8 graph quantizes each batch's activations together (dynamic
         # quantization), so a sentence's probability moves, by up to 0.05 on the seed
-        # articles, with the sentences batched beside it: each is run alone here.
-        return np.array([self.predict_proba([t])[0] for t in texts], dtype=float).reshape(-1)
+        # articles, with the sentences batched beside it: the encoder runs each alone,
+        # in one pass of the pipeline (twice as fast as a call per sentence).
+        with one_at_a_time():
+            return self.predict_proba(texts)
 
     def to_bytes(self) -> bytes:
         # The graph is stored once, in the run's folder: the artifact holds the rest.
