@@ -26,7 +26,8 @@ edits, so the figures measure it on data it never saw.
 Also the cost of suggestions: ``score_text`` on articles of 28-52 sentences, with and
 without them, per tier, in the same run (median of ``--repeat`` runs).
 
-    python benchmarks/wnc.py [--wnc DIR] [--corpus BABE.csv] [--tiers fast accurate] [--threads 2] [--json OUT]
+    python benchmarks/wnc.py [--wnc DIR] [--corpus BABE.csv] [--tiers fast accurate] [--threads 2] [--repeat 5]
+                             [--timing-only] [--no-baseline] [--json OUT]
 """
 
 from __future__ import annotations
@@ -220,17 +221,22 @@ def timing(model, files: list[Path], repeat: int) -> list[dict]:
     for f in files:
         text = f.read_text(encoding="utf-8")
         score_text(model, text, suggest=True)  # warm: sessions, caches
-        runs = {True: [], False: []}
+        runs: dict = {True: [], False: []}
+        cpu: dict = {True: [], False: []}
         for _ in range(repeat):
             for flag in (False, True):
-                t = time.perf_counter()
+                t, c = time.perf_counter(), time.process_time()
                 r = score_text(model, text, suggest=flag)
                 runs[flag].append(time.perf_counter() - t)
-        n_sugg = sum(len(v) for s in r.sentences for g in (s, *s.segments) for v in (g.suggestions or {}).values())
+                cpu[flag].append(time.process_time() - c)
+        # Each part's suggestions once: a sentence in one voice shares them with its segment.
+        parts = {id(g.suggestions): g.suggestions for s in r.sentences for g in (s, *s.segments) if g.suggestions}
+        n_sugg = sum(len(v) for found in parts.values() for v in found.values())
         without, with_ = statistics.median(runs[False]), statistics.median(runs[True])
         out.append({"file": f.name, "sentences": len(r.sentences), "marked_cues": r.cue_count,
                     "suggestions": n_sugg, "seconds_without": without, "seconds_with": with_,
-                    "ratio": with_ / without})
+                    "ratio": with_ / without, "cpu_seconds_without": statistics.median(cpu[False]),
+                    "cpu_seconds_with": statistics.median(cpu[True])})
     return out
 
 
@@ -239,6 +245,7 @@ def main() -> None:
     ap.add_argument("--wnc", type=Path, default=WNC)
     ap.add_argument("--corpus", type=Path, default=None, help="BABE, for the baseline (default: the mirror)")
     ap.add_argument("--tiers", nargs="+", default=["fast", "accurate"])
+    ap.add_argument("--timing-only", action="store_true", help="only the cost of suggestions, no WNC figures")
     ap.add_argument("--no-baseline", action="store_true")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--repeat", type=int, default=5)
@@ -253,16 +260,19 @@ def main() -> None:
     for tier in args.tiers:
         model = load_default(kind_for_tier(tier))
         model.set_threads(args.threads)
-        t = time.perf_counter()
-        result["models"][tier] = measure(model, pairs)
-        result["models"][tier]["seconds"] = time.perf_counter() - t
+        if not args.timing_only:
+            t = time.perf_counter()
+            result["models"][tier] = measure(model, pairs)
+            result["models"][tier]["seconds"] = time.perf_counter() - t
+            print(tier, json.dumps(result["models"][tier], indent=1), flush=True)
         result["timing"][tier] = timing(model, files, args.repeat)
-        print(tier, json.dumps(result["models"][tier], indent=1), flush=True)
+        print(tier, "timing (model's threads:", args.threads, ")", flush=True)
         for row in result["timing"][tier]:
             print(f"  {row['file']}: {row['sentences']} sentences, {row['marked_cues']} marked cues, "
                   f"{row['suggestions']} suggestions: {row['seconds_without']:.3f} s -> {row['seconds_with']:.3f} s "
-                  f"(x{row['ratio']:.2f})", flush=True)
-    if not args.no_baseline:
+                  f"(x{row['ratio']:.2f}; CPU {row['cpu_seconds_without']:.3f} s -> {row['cpu_seconds_with']:.3f} s)",
+                  flush=True)
+    if not args.no_baseline and not args.timing_only:
         result["models"]["tfidf_lr"] = measure(Baseline(args.corpus), pairs)
         print("tfidf_lr", json.dumps(result["models"]["tfidf_lr"], indent=1), flush=True)
     if args.json:

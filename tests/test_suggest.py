@@ -153,6 +153,16 @@ def test_a_candidate_that_raises_the_probability_is_not_listed():
     assert suggest(model, [(text, 0.2, [cue])])[0] == {}
 
 
+def test_words_inside_a_quotation_are_not_reworded():
+    model = _Scripted({"slammed": 0.5})
+    text = 'He said "the mayor slammed the plan today" and critics slammed it.'
+    inside = _cue(text, "slammed")
+    outside = Cue("slammed", text.rindex("slammed"), text.rindex("slammed") + 7, 1.0)
+    found = suggest(model, [(text, 1.1, [inside, outside])])[0]
+    assert inside not in found
+    assert [s.text for s in found[outside]] == ["criticized"]
+
+
 @pytest.fixture(scope="module")
 def fast_model(default_model_path):
     from framing.model import load

@@ -449,6 +449,8 @@ def _attach_suggestions(model: FramingModel, sentences: Sequence[ScoredSentence]
     A cue is marked on the part it was scored in: the whole sentence, or a segment
     of a sentence in several voices, so each part is re-scored with its own words.
     A sentence in one voice and its one segment are the same part, suggested once.
+    Quoted speech and page furniture get none (framing.suggest also skips a cue
+    inside a direct quotation of a sentence that mixes voices).
     """
     from framing.suggest import suggest
 
@@ -456,7 +458,8 @@ def _attach_suggestions(model: FramingModel, sentences: Sequence[ScoredSentence]
     for s in sentences:
         for owner in (s, *s.segments):
             owner.suggestions = {}
-            if owner.cues:
+            # A quotation is the source's words: a report quotes them, it does not reword them.
+            if owner.cues and getattr(owner, "voice", "own") in ("own", "mixed"):
                 parts.setdefault((owner.text, owner.probability, tuple(owner.cues)), []).append(owner)
     found = suggest(model, [key[0:2] + (list(key[2]),) for key in parts])
     for owners, per_cue in zip(parts.values(), found):

@@ -27,7 +27,7 @@ from typing import NamedTuple, Sequence
 
 import numpy as np
 
-from framing.features import INTENSIFIERS
+from framing.features import DIRECT_QUOTE_MIN_WORDS, INTENSIFIERS, TOKEN_RE, quoted_stretches
 from framing.model.base import Cue, FramingModel, Suggestion
 
 __all__ = ["PER_CUE", "MAX_CANDIDATES", "MIN_DROP", "Candidate", "candidates", "rewrite", "apply", "replaced", "follow_case",
@@ -428,13 +428,21 @@ def replaced(text: str, cue_start: int, cue_end: int, suggestion: str) -> str:
     return text[s:e]
 
 
+def _quotations(text: str) -> list[tuple[int, int]]:
+    """Direct quotations (a quoted stretch of at least four words, as the features count them):
+    the source's words, which an editor reports and does not reword."""
+    return [(lo, hi) for lo, hi in quoted_stretches(text)
+            if len(TOKEN_RE.findall(text, lo, hi)) >= DIRECT_QUOTE_MIN_WORDS]
+
+
 # -- re-scoring -----------------------------------------------------------------------
 
 def suggest(model: FramingModel, items: Sequence[tuple[str, float, Sequence[Cue]]],
             per_cue: int = PER_CUE) -> list[dict[Cue, list[Suggestion]]]:
     """Per item (a sentence, its probability, the cues to suggest for, offsets into it), each cue's suggestions.
 
-    Every candidate of every cue of every item is re-scored in one call of
+    Cues inside a direct quotation get none: the source's words are not the
+    outlet's to change. Every candidate of every cue of every item is re-scored in one call of
     ``model.predict_proba_alone`` (with each item's own text, which kinds whose
     score depends on the batch need as the yardstick). A suggestion is kept when
     it lowers both the item's listed probability and that yardstick by at least
@@ -444,7 +452,10 @@ def suggest(model: FramingModel, items: Sequence[tuple[str, float, Sequence[Cue]
     texts: dict[str, int] = {}
     plans: list[tuple[int, Cue, str, int]] = []
     for i, (text, _, cues) in enumerate(items):
+        quotes = _quotations(text)
         for cue in cues:
+            if any(lo <= cue.start and cue.end <= hi for lo, hi in quotes):
+                continue
             for c in candidates(text, cue.start, cue.end):
                 new = rewrite(text, c.start, c.end, c.text)
                 if new == text or not _WORD.search(new):
