@@ -23,8 +23,9 @@ it reads like the sentences the models were trained on. Probabilities are
 The candidate table (framing.suggest) was written by hand, not mined from these
 edits, so the figures measure it on data it never saw.
 
-Also the cost of suggestions: ``score_text`` on articles of 28-52 sentences, with and
-without them, per tier, in the same run (median of ``--repeat`` runs).
+Also the cost of suggestions: ``score_text`` on the four seed articles (28-52 sentences)
+and on the project's five examples joined (42 sentences, most loaded), with and without
+suggestions, per tier, in the same run (median of ``--repeat`` runs; wall and CPU time).
 
     python benchmarks/wnc.py [--wnc DIR] [--corpus BABE.csv] [--tiers fast accurate] [--threads 2] [--repeat 5]
                              [--timing-only] [--no-baseline] [--json OUT]
@@ -216,10 +217,22 @@ def mined_halves(pairs: list[dict]) -> dict:
             "second_half_deletions": len(dels), "second_half_deletions_in_first": sum(w in gone for w in dels)}
 
 
-def timing(model, files: list[Path], repeat: int) -> list[dict]:
+#: A dense article of 42 sentences, most of them loaded: the project's five examples, one after another.
+JOINED = ("loaded", "wire_retold", "quoted", "wire", "neutral")
+
+
+def articles(files: list[Path] | None) -> list[tuple[str, str]]:
+    """(name, text) of the articles to time: the given files, or the seed articles and the joined examples."""
+    if files is not None:
+        return [(f.name, f.read_text(encoding="utf-8")) for f in files]
+    out = [(f.name, f.read_text(encoding="utf-8")) for f in sorted(SEEDS.glob("*.txt"))]
+    joined = "\n\n".join((ROOT / "examples" / f"{name}.txt").read_text(encoding="utf-8").strip() for name in JOINED)
+    return out + [("examples, joined", joined)]
+
+
+def timing(model, named: list[tuple[str, str]], repeat: int) -> list[dict]:
     out = []
-    for f in files:
-        text = f.read_text(encoding="utf-8")
+    for name, text in named:
         score_text(model, text, suggest=True)  # warm: sessions, caches
         runs: dict = {True: [], False: []}
         cpu: dict = {True: [], False: []}
@@ -233,7 +246,7 @@ def timing(model, files: list[Path], repeat: int) -> list[dict]:
         parts = {id(g.suggestions): g.suggestions for s in r.sentences for g in (s, *s.segments) if g.suggestions}
         n_sugg = sum(len(v) for found in parts.values() for v in found.values())
         without, with_ = statistics.median(runs[False]), statistics.median(runs[True])
-        out.append({"file": f.name, "sentences": len(r.sentences), "marked_cues": r.cue_count,
+        out.append({"file": name, "sentences": len(r.sentences), "marked_cues": r.cue_count,
                     "suggestions": n_sugg, "seconds_without": without, "seconds_with": with_,
                     "ratio": with_ / without, "cpu_seconds_without": statistics.median(cpu[False]),
                     "cpu_seconds_with": statistics.median(cpu[True])})
@@ -250,11 +263,11 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--articles", type=Path, nargs="*", default=None,
-                    help="articles to time (default: the four seed articles and examples/loaded.txt)")
+                    help="articles to time (default: the four seed articles and the five examples joined)")
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args()
     pairs = read_pairs(args.wnc)
-    files = args.articles if args.articles is not None else sorted(SEEDS.glob("*.txt")) + [ROOT / "examples" / "loaded.txt"]
+    named = articles(args.articles)
     result: dict = {"pairs": len(pairs), "models": {}, "timing": {}, "mined_halves": mined_halves(pairs)}
     print("mined halves", json.dumps(result["mined_halves"]), flush=True)
     for tier in args.tiers:
@@ -265,7 +278,7 @@ def main() -> None:
             result["models"][tier] = measure(model, pairs)
             result["models"][tier]["seconds"] = time.perf_counter() - t
             print(tier, json.dumps(result["models"][tier], indent=1), flush=True)
-        result["timing"][tier] = timing(model, files, args.repeat)
+        result["timing"][tier] = timing(model, named, args.repeat)
         print(tier, "timing (model's threads:", args.threads, ")", flush=True)
         for row in result["timing"][tier]:
             print(f"  {row['file']}: {row['sentences']} sentences, {row['marked_cues']} marked cues, "
