@@ -37,7 +37,9 @@ Every sentence keeps all the cues the model gives (the JSON lists them, as
 loaded, carrying at least ``CUE_SHARE`` of the sentence's strongest cue's
 weight (``"marked": true`` in the JSON): in a neutral sentence, or at the tail
 of a loaded one, the words the model leans on slightly are not what makes the
-sentence loaded, and marking them would bury the ones that do.
+sentence loaded, and marking them would bury the ones that do. Each marked cue
+in the outlet's own words gets plainer alternatives, each with the probability
+it gives, re-scored (framing.suggest; docs/suggestions.md).
 
 The verdict bands' cut-points belong to the model (:func:`model_bands`): a
 model's card may name them; the shipped models' come from ``models/bands.json``,
