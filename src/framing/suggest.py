@@ -30,8 +30,8 @@ import numpy as np
 from framing.features import DIRECT_QUOTE_MIN_WORDS, INTENSIFIERS, TOKEN_RE, quoted_stretches
 from framing.model.base import Cue, FramingModel, Suggestion
 
-__all__ = ["PER_CUE", "MAX_CANDIDATES", "MIN_DROP", "Candidate", "candidates", "rewrite", "apply", "replaced", "follow_case",
-           "conjugate", "pluralize", "suggest", "suggest_one"]
+__all__ = ["PER_CUE", "MAX_CANDIDATES", "MIN_DROP", "Candidate", "candidates", "rewrite", "apply", "replaced",
+           "follow_case", "conjugate", "pluralize", "suggest", "suggest_one"]
 
 #: Suggestions listed per cue at most.
 PER_CUE = 3
@@ -275,7 +275,8 @@ def follow_case(original: str, word: str) -> str:
 
 # -- candidates -----------------------------------------------------------------------
 
-_WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
+# The project's word (framing.sentences.WORD), and the same with hyphens inside.
+_WORD = TOKEN_RE
 _HYPHENATED = re.compile(r"[^\W_]+(?:[-'\u2019][^\W_]+)*")
 
 
@@ -313,8 +314,9 @@ def candidates(text: str, start: int, end: int) -> list[Candidate]:
     found: list[Candidate] = []
 
     def add(s: int, e: int, replacement: str) -> None:
-        if replacement.lower() != text[s:e].lower() and all(c.text != replacement for c in found):
-            found.append(Candidate(s, e, follow_case(text[s:e], replacement) if replacement else ""))
+        cased = follow_case(text[s:e], replacement)
+        if cased.lower() != text[s:e].lower() and all(c.text != cased for c in found):
+            found.append(Candidate(s, e, cased))
 
     # A two-word label, the cue being either word ("witch hunt", "apology tour").
     prev = re.search(r"([^\W_]+)[ -]$", text[max(0, hs - 40):hs])
