@@ -218,6 +218,7 @@ def predict(
     scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="Dask scheduler address (tcp://host:8786); default: start a LocalCluster.", show_default=False)] = None,
     skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="Skip and count malformed lines instead of stopping at the first.")] = False,
     chunk_size: Annotated[int, typer.Option("--chunk-size", help="Sentences per unit of work.")] = 2048,
+    explain: Annotated[bool, typer.Option("--explain", help="Also name each sentence's propaganda techniques (the accurate tier; the fast tier names none).")] = False,
     suggest: Annotated[bool, typer.Option("--suggest", help="Give every cue a 'suggestions' list: plainer words for the cues of loaded sentences, each with the sentence's probability re-scored with it (costs a re-scored sentence per candidate).")] = False,
 ) -> None:
     """Label sentences and list the words that make each loaded, in input order, in constant memory."""
@@ -227,7 +228,7 @@ def predict(
     result = batch.predict_file(input, output, model=fitted, input_format=input_format,
                                 output_format=format.value if format else None, n_jobs=n_jobs,
                                 backend=backend.value, scheduler=scheduler, chunk_size=chunk_size,
-                                skip_invalid=skip_invalid, suggest=suggest)
+                                skip_invalid=skip_invalid, explain=explain, suggest=suggest)
     if result.skipped:
         _info(f"framing: skipped {result.skipped:,} invalid line{'s' if result.skipped != 1 else ''} "
               f"(the first: {result.first_skipped})")

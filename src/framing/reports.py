@@ -123,6 +123,15 @@ def _visible(result, only_loaded: bool) -> list:
     return [s for s in result.sentences if (_is_loaded(s, result.threshold) and not s.furniture) or s.headline]
 
 
+#: How the reports introduce the technique labels (PTC's names, the accurate tier's head).
+TECHNIQUE_KEY = "; [technique] = propaganda technique the accurate tier names (docs/techniques.md)"
+
+
+def techniques_text(techniques) -> str:
+    """``[doubt 0.62] [appeal to fear 0.55]``: a part's techniques as the text reports print."""
+    return " ".join(f"[{t.name} {t.probability:.2f}]" for t in techniques)
+
+
 # -- terminal table ------------------------------------------------------------------
 
 def print_table(results: Sequence, console: Console | None = None, only_loaded: bool = False) -> None:
@@ -135,7 +144,8 @@ def print_table(results: Sequence, console: Console | None = None, only_loaded: 
                           Text(f"  (headline p={result.headline_probability:.2f})", style="dim"))
         style = {"low": "green", "moderate": "yellow", "high": "bold red"}[result.verdict]
         console.print(Text(summary_line(result), style=style if not plain else ""))
-        console.print(Text(bands_line(result) + "; cue words " + ("between *asterisks*" if plain else "in red"), style="dim"))
+        console.print(Text(bands_line(result) + "; cue words " + ("between *asterisks*" if plain else "in red")
+                           + TECHNIQUE_KEY, style="dim"))
         table = Table(show_header=True, header_style="bold", expand=True, show_lines=False)
         table.add_column("#", justify="right", width=3)
         table.add_column("p", justify="right", width=5, no_wrap=True)
@@ -153,6 +163,8 @@ def print_table(results: Sequence, console: Console | None = None, only_loaded: 
                 hints = suggestion_lines(part, prob)
                 if hints:
                     cell.append("\n" + "; ".join(hints), style="dim" if not plain else "")
+                if part.techniques:
+                    cell.append("\n" + techniques_text(part.techniques), style="magenta" if not plain else "")
                 # Later segments of a sentence carry no number: they continue the row above.
                 table.add_row(str(s.index) if k == 0 else "", p, voice, cell, style=row_style)
         console.print(table)
@@ -185,13 +197,14 @@ def render_markdown(results: Sequence, only_loaded: bool = False) -> str:
         head = result.headline_text
         parts.append(f"## {_md_escape(head) if head else result.file}\n")
         parts.append(f"`{result.file}`\n")
-        parts.append(summary_line(result) + f" ({bands_line(result)}; cue words in **bold**.)\n")
+        parts.append(summary_line(result) + f" ({bands_line(result)}; cue words in **bold**{TECHNIQUE_KEY}.)\n")
         parts.append("| # | p | voice | sentence |\n|---:|---:|---|---|")
         hints = []
         for s in _visible(result, only_loaded):
             for k, (part, prob, voice) in enumerate(_rows(s)):
                 mark = " ⚑" if prob >= result.threshold and voice != "page" else ""
-                parts.append(f"| {s.index if k == 0 else ''} | {prob:.2f}{mark} | {voice} | {_md_sentence(part)} |")
+                tech = f" <br>*{_md_escape(techniques_text(part.techniques))}*" if part.techniques else ""
+                parts.append(f"| {s.index if k == 0 else ''} | {prob:.2f}{mark} | {voice} | {_md_sentence(part)}{tech} |")
                 hints += [f"- {s.index}: {_md_escape(line)}" for line in suggestion_lines(part, prob)]
         if hints:
             parts.append("\nPlainer words for the cue words, and the sentence's probability with each:\n")
@@ -244,6 +257,8 @@ def _sentence_title(s, threshold: float, extra: str = "") -> str:
     hints = [line for part, prob, _ in _rows(s) for line in suggestion_lines(part, prob)]
     if hints:
         bits.append("suggestions: " + "; ".join(hints))
+    if s.techniques:
+        bits.append("techniques: " + ", ".join(f"{t.name} {t.probability:.2f}" for t in s.techniques))
     if extra:
         bits.append(extra)
     return "\n".join(bits)
@@ -315,6 +330,15 @@ _SEGMENT_TITLES = {"own": "the outlet's words (attribution, framing), counted in
                    "page": "link residue, not counted"}
 
 
+def _techniques_html(techniques) -> str:
+    """The technique labels after a sentence (PTC's names; the accurate tier's head)."""
+    if not techniques:
+        return ""
+    labels = "".join(f'<span class="tech" data-probability="{t.probability:.4f}" title="propaganda technique (PTC): '
+                     f'calibrated probability {t.probability:.2f}">{html.escape(t.name)}</span>' for t in techniques)
+    return f' <span class="techs">{labels}</span>'
+
+
 def _sentence_html(s, threshold: float, shared_note: str = "", interactive: bool = False) -> str:
     title = html.escape(_sentence_title(s, threshold, shared_note))
     focus = ' tabindex="0"' if interactive else ""
@@ -323,7 +347,7 @@ def _sentence_html(s, threshold: float, shared_note: str = "", interactive: bool
         classes = ["s", s.voice] + (["loaded"] if loaded else []) + (["shared"] if shared_note else [])
         return (f'<span class="{" ".join(classes)}" id="s{s.index}"{focus} data-p="{s.probability:.4f}" '
                 f'style="--a:{_alpha(s.probability, threshold):.3f}" title="{title}">'
-                f'{_marked_html(s.segments[0], interactive, s.probability)}</span>')
+                f'{_marked_html(s.segments[0], interactive, s.probability)}</span>{_techniques_html(s.techniques)}')
     # A sentence in several voices: each segment shaded and styled by its own voice and probability.
     inner, pos = [], s.start
     for g in s.segments:
@@ -336,7 +360,7 @@ def _sentence_html(s, threshold: float, shared_note: str = "", interactive: bool
         pos = g.end
     classes = ["s", s.voice] + (["shared"] if shared_note else [])
     return (f'<span class="{" ".join(classes)}" id="s{s.index}"{focus} data-p="{s.probability:.4f}" title="{title}">'
-            f'{"".join(inner)}</span>')
+            f'{"".join(inner)}</span>{_techniques_html(s.techniques)}')
 
 
 def article_html(result, shared_notes: dict[int, str] | None = None, interactive: bool = False,

@@ -61,7 +61,7 @@ import numpy as np
 
 from framing.errors import FramingError
 from framing.furniture import MIN_WORDS, furniture_kind, link_residue
-from framing.model import Cue, FramingModel
+from framing.model import Cue, FramingModel, Technique
 from framing.model.base import Suggestion
 from framing.paths import shipped_model_path
 from framing.sentences import Segment, split_sentences, word_count
@@ -166,13 +166,15 @@ class ScoredSegment:
     words: int
     cues: list[Cue] = field(default_factory=list)  # marked, offsets relative to the segment
     model_cues: list[Cue] = field(default_factory=list)
+    techniques: list[Technique] = field(default_factory=list)
     # Per marked cue, its suggestions (framing.suggest); None when they were not asked for.
     suggestions: dict[Cue, list[Suggestion]] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"text": self.text, "start": self.start, "end": self.end, "voice": self.voice,
                 "probability": round(float(self.probability), 4),
-                "cues": cue_dicts(self.model_cues or self.cues, self.cues, self.start, self.suggestions)}
+                "cues": cue_dicts(self.model_cues or self.cues, self.cues, self.start, self.suggestions),
+                "techniques": [t.to_dict() for t in self.techniques]}
 
 
 def cue_dicts(cues: Sequence[Cue], marked: Sequence[Cue], offset: int,
@@ -215,6 +217,7 @@ class ScoredSentence:
     # The sentence in voices; the score and the reports read these. Empty only
     # for sentences built by hand, which then count as one segment of their voice.
     segments: list[ScoredSegment] = field(default_factory=list)
+    techniques: list[Technique] = field(default_factory=list)  # the accurate tier's technique head; none on furniture
     # Per marked cue, its suggestions (framing.suggest); None when they were not asked for.
     suggestions: dict[Cue, list[Suggestion]] | None = None
 
@@ -223,7 +226,7 @@ class ScoredSentence:
             voice = "page" if self.furniture else "quote" if self.quoted and not self.headline else "own"
             self.segments = [ScoredSegment(self.start, self.end, self.text, voice, self.probability,
                                            word_count(self.text), list(self.cues), list(self.model_cues),
-                                           self.suggestions)]
+                                           list(self.techniques), self.suggestions)]
 
     @property
     def voice(self) -> str:
@@ -266,6 +269,7 @@ class ScoredSentence:
                 "quoted": self.quoted, "headline": self.headline, "paragraph": self.paragraph,
                 "voice": self.voice, "counted": self.counted,
                 "cues": cue_dicts(self.model_cues or self.cues, self.cues, self.start, self.suggestions),
+                "techniques": [t.to_dict() for t in self.techniques],
                 "segments": [g.to_dict() for g in self.segments]}
 
 
@@ -500,15 +504,17 @@ def score_text(model: FramingModel, text: str, file: str | os.PathLike = "-", cu
         scored_segs = []
         for g in segs:
             if g.voice == "page":
-                gp, g_cues, g_shown = p.probability if furniture else 0.0, [], []
+                gp, g_cues, g_shown, g_tech = p.probability if furniture else 0.0, [], [], []
             else:
                 q = p if len(segs) == 1 else next(parts)
                 gp, g_cues, g_shown = q.probability, list(q.cues), shown_cues(q.cues, q.probability, t)
+                g_tech = list(q.techniques)
             scored_segs.append(ScoredSegment(g.start, g.end, g.text, g.voice, gp, word_count(g.text), g_shown,
-                                             g_cues))
+                                             g_cues, g_tech))
         scored.append(ScoredSentence(s.index, s.start, s.end, s.text, p.probability,
                                      "loaded" if p.probability >= t else "neutral", s.quoted, s.headline,
-                                     s.paragraph, furniture, shown, list(p.cues), scored_segs))
+                                     s.paragraph, furniture, shown, list(p.cues), scored_segs,
+                                     [] if furniture else list(p.techniques)))
     if cues and suggest:
         _attach_suggestions(model, scored)
     score, quoted_score = article_score(*score_units(scored))
