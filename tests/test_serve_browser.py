@@ -191,3 +191,22 @@ def test_link_field_only_with_allow_urls(browser, server, scoring_model_path):
         assert "loopback" in browser.find_element(By.ID, "error").text
     finally:
         assert linked.stop() == 0
+
+
+def test_techniques_show_as_labels_beside_the_sentence(browser):
+    """The accurate tier (the default model) names techniques: the page shows them as
+    labels after the sentence, outside its text, as `framing score --format json` lists them."""
+    article = json.loads(run_cli("score", "--format", "json", "-", input=LOADED).stdout)
+    named = [s for s in article["sentences"] if s["techniques"]]
+    assert named, "loaded.txt names a technique on the accurate tier"
+    accurate = Server()
+    try:
+        _score(browser, accurate, LOADED)
+        for s in named:
+            element = browser.find_element(By.ID, f"s{s['index']}")
+            assert element.text == s["text"]  # the labels are beside the sentence, not in it
+            labels = element.find_elements(By.XPATH, "following-sibling::span[1][@class='techs']/span")
+            assert [x.text for x in labels] == [t["name"] for t in s["techniques"]]
+            assert all(x.is_displayed() for x in labels)
+    finally:
+        assert accurate.stop() == 0

@@ -117,7 +117,8 @@ def test_the_head_is_added_to_the_graph_and_changes_nothing_else(run_with_head):
     assert z.shape == (4, 14) and pooled.shape[0] == 4
     head = json.loads(new.metadata()[TECHNIQUE_METADATA])
     assert head["names"] == NAMES and len(head["thresholds"]) == 14
-    assert head["shown"] == [r["head"]["roc_auc"] >= 0.70 for r in metrics["techniques"]]
+    assert head["shown"] == [r["head"]["roc_auc"] >= 0.70 and r["head"]["precision"] >= 0.10
+                             for r in metrics["techniques"]]
     # Stripping gives back a graph without any trace of the head.
     stripped = strip_head(run.graph)
     assert TECHNIQUE_OUTPUT not in [o.name for o in stripped.graph.output]
