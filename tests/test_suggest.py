@@ -255,6 +255,12 @@ def test_predict_suggest_adds_suggestions_to_each_cue(default_model_path, fast_m
     out = tmp_path / "out.csv"
     predict_file(src, out, model=fast_model, suggest=True)
     assert '""suggestions"": [{""text"": ""criticized""' in out.read_text(encoding="utf-8")
+    # With --explain too: the techniques after the cues, as --explain alone writes them.
+    both = tmp_path / "both.jsonl"
+    predict_file(src, both, model=fast_model, suggest=True, explain=True)
+    rows = [json.loads(line) for line in both.read_text(encoding="utf-8").splitlines()]
+    assert all(list(r) == ["text", "probability", "label", "cues", "techniques"] for r in rows)
+    assert rows[0]["cues"][0]["suggestions"][0]["text"] == "criticized"
 
 
 def test_reports_show_the_arrow(default_model_path, fast_model):
