@@ -97,6 +97,13 @@ def test_paste_score_read_the_marks_and_move_the_slider(browser, server, scoring
     tip = browser.find_element(By.ID, "tip")
     assert tip.is_displayed()
     assert f"p = {sentence['probability']:.2f}: loaded" in tip.text and marked[0] in tip.text
+    # ...and the marked cue words' plainer alternatives, each with its re-scored probability.
+    hinted = next(s for s in loaded if any(c.get("suggestions") for c in s["cues"]))
+    first = next(c for c in hinted["cues"] if c.get("suggestions"))["suggestions"][0]
+    browser.execute_script("arguments[0].focus()", browser.find_element(By.ID, f"s{hinted['index']}"))
+    assert "suggestions: " in tip.text
+    assert f"→ {first['text'] or '(delete)'}: {hinted['probability']:.2f} → {first['probability']:.2f}" in tip.text
+    browser.execute_script("arguments[0].focus()", element)
 
     # The slider, moved by keyboard to the top: no round trip, the marks change.
     slider = browser.find_element(By.ID, "score-threshold")

@@ -12,14 +12,16 @@ its own session on first use).
 from __future__ import annotations
 
 import operator
-from typing import Sequence
+import threading
+from contextlib import contextmanager
+from typing import Iterator, Sequence
 
 import numpy as np
 
 from framing.features._tokens import TOKEN_RE
 
 __all__ = ["AUX_FEATURE", "AUX_OUTPUT", "ENCODER_FEATURES", "GRAPH_INPUTS", "GRAPH_OUTPUTS", "OnnxEncoder",
-           "POOLED_OUTPUT", "TECHNIQUE_METADATA", "TECHNIQUE_OUTPUT"]
+           "POOLED_OUTPUT", "TECHNIQUE_METADATA", "TECHNIQUE_OUTPUT", "one_at_a_time"]
 
 #: Outputs of ``OnnxEncoder.features``, in column order.
 ENCODER_FEATURES = ("sentence", "token_max")
@@ -42,6 +44,26 @@ TECHNIQUE_METADATA = "framing.techniques"
 POOLED_OUTPUT = "pooled"
 
 WordScores = list[tuple[int, int, float]]
+
+# Per thread, so a server scoring requests on several threads with one model never
+# sees another request's setting.
+_ALONE = threading.local()
+
+
+@contextmanager
+def one_at_a_time() -> Iterator[None]:
+    """Within it, every encoder run on this thread scores each text in a batch of its own.
+
+    The int8 graph quantizes a batch's activations together, so a text's scores move
+    slightly with the texts batched beside it; alone, they are what scoring that text
+    by itself gives, still in one pass of the pipeline (framing.suggest needs that).
+    """
+    before = getattr(_ALONE, "on", False)
+    _ALONE.on = True
+    try:
+        yield
+    finally:
+        _ALONE.on = before
 
 
 def _logit(p: np.ndarray) -> np.ndarray:
@@ -140,8 +162,10 @@ class OnnxEncoder:
 
     def _run(self, texts: Sequence[str]) -> tuple[np.ndarray, list[WordScores], dict[str, np.ndarray]]:
         texts = list(texts)
+        size = 1 if getattr(_ALONE, "on", False) else self.batch_size
         last = self._last
-        if last is not None and len(last[0]) == len(texts) and all(map(operator.is_, last[0], texts)):
+        if (last is not None and last[2] == size and len(last[0]) == len(texts)
+                and all(map(operator.is_, last[0], texts))):
             return last[1]
         encs = self._tokenizer_().encode_batch(texts)
         n = len(encs)
@@ -153,8 +177,8 @@ class OnnxEncoder:
         # (PTC's sentence logit, the technique head, a training run's pooled states).
         outputs = list(GRAPH_OUTPUTS) + [o for o in self._output_names() if o not in GRAPH_OUTPUTS]
         extra: dict[str, np.ndarray] = {}
-        for start in range(0, n, self.batch_size):
-            idx = order[start:start + self.batch_size]
+        for start in range(0, n, size):
+            idx = order[start:start + size]
             width = max(len(encs[i].ids) for i in idx)
             ids = np.zeros((len(idx), width), dtype=np.int64)
             attn = np.zeros((len(idx), width), dtype=np.int64)
@@ -174,7 +198,7 @@ class OnnxEncoder:
             extra = {name: np.zeros(0) for name in outputs[2:]}
         words = [_word_scores(t, e.offsets, e.special_tokens_mask, tl)
                  for t, e, tl in zip(texts, encs, token_logits)]
-        self._last = (texts, (logits, words, extra))
+        self._last = (texts, (logits, words, extra), size)
         return logits, words, extra
 
     def features(self, texts: Sequence[str]) -> np.ndarray:
