@@ -66,17 +66,19 @@ def test_dvc_yaml_stages_and_outputs(repo):
         assert outs[path][path]["cache"] is False, stage
     params = yaml.safe_load((repo / "params.yaml").read_text())
     for name, stage in stages.items():
-        cmd = shlex.split(stage["cmd"].replace("${evaluate.folds}", str(params["evaluate"]["folds"])))
-        assert cmd[0] == "framing", name
-        if cmd[1] == "stage":
-            help_run = run_cli_module(cmd[2], "--help")
-        else:
-            help_run = run_cli(cmd[1], "--help")
-        assert help_run.returncode == 0, (name, help_run.stderr.decode())
-        # Every option the stage passes exists.
-        for token in cmd:
-            if token.startswith("--"):
-                assert token in help_run.stdout.decode(), (name, token)
+        # A stage's cmd is one command or a list of them (finetune: fine-tune, then the technique head).
+        for line in [stage["cmd"]] if isinstance(stage["cmd"], str) else stage["cmd"]:
+            cmd = shlex.split(line.replace("${evaluate.folds}", str(params["evaluate"]["folds"])))
+            assert cmd[0] == "framing", name
+            if cmd[1] == "stage":
+                help_run = run_cli_module(cmd[2], "--help")
+            else:
+                help_run = run_cli(cmd[1], "--help")
+            assert help_run.returncode == 0, (name, help_run.stderr.decode())
+            # Every option the stage passes exists.
+            for token in cmd:
+                if token.startswith("--"):
+                    assert token in help_run.stdout.decode(), (name, token)
 
 
 def test_committed_model_card_matches_dvc_lock(repo):
