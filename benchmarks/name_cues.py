@@ -18,9 +18,11 @@ names out).
   their loaded-language sentences as ``benchmarks/ptc_sentences.py`` labels them.
 
 The judge of "is a proper name" is not the detector grading itself: a cue word is a
-proper name when, lower-cased, it is written with a capital in more than half of its
-occurrences that are not first in their sentence, across every sentence of BABE and
-PTC together (plain counts, no other rule). The detector's agreement with that judge,
+proper name when it is written with a capital and, lower-cased, is written with a
+capital in more than half of its occurrences that are not first in their sentence,
+across every sentence of BABE and PTC together (plain counts, no other rule: no
+lexicons, no headline or position rules; "trump" the verb and "freedom" of "Freedom
+Caucus" written in lower case are not names). The detector's agreement with that judge,
 token by token on the sentences explained, is reported too.
 
     python benchmarks/name_cues.py [--corpus data/prepared/corpus.csv] [--ptc ../shared/corpora/ptc] [--json OUT]
@@ -64,10 +66,15 @@ def judge(texts) -> set[str]:
     return {w for w, n in seen.items() if upper[w] > n / 2}
 
 
+def is_name(word: str, names: set[str]) -> bool:
+    """The judge: written with a capital here, and mostly so across BABE and PTC."""
+    return word[:1].isupper() and word.lower() in names
+
+
 def name_shares(spans, texts, names: set[str]) -> dict:
     """Top-1 and top-3 shares of proper names among ranked cue spans."""
-    top1 = [text[s[0][0]:s[0][1]].lower() in names for text, s in zip(texts, spans) if s]
-    top3 = [text[a:b].lower() in names for text, s in zip(texts, spans) for a, b, _ in s[:3]]
+    top1 = [is_name(text[s[0][0]:s[0][1]], names) for text, s in zip(texts, spans) if s]
+    top3 = [is_name(text[a:b], names) for text, s in zip(texts, spans) for a, b, _ in s[:3]]
     return {"sentences": len(texts), "with_cues": len(top1), "top1_name_share": float(np.mean(top1)) if top1 else 0.0,
             "top3_name_share": float(np.mean(top3)) if top3 else 0.0}
 
@@ -101,7 +108,7 @@ def babe_folds(data, names, folds, seed, encoder=None, run=None) -> dict:
         extra = {"encoder_scores": run.oof[tr]} if encoder is not None else {}
         with sklearn.config_context(enable_metadata_routing=True):
             F = union.fit_transform(tr_texts, y[tr], biased_words=[words[i] for i in tr], **extra)
-        detector = fit_names(tr_texts)
+        detector = fit_names(tr_texts, lexicons)
         held = [texts[i] for i in te if y[i] == 1]
         # The fast tier is the same static groups without the encoder's columns.
         static = [(n, g) for n, g in union.transformer_list if n != "encoder"]
@@ -136,7 +143,7 @@ def main() -> None:
     args = ap.parse_args()
     data = read_corpus(args.corpus or default_corpus_path())
     if args.write_table:
-        table = fit_names(data.texts).to_dict()
+        table = fit_names(data.texts, load_lexicons()).to_dict()
         args.write_table.write_text(json.dumps(table, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
         print(f"{args.write_table}: {len(table['names'])} names, {len(table['common'])} common words")
         return

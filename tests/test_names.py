@@ -61,9 +61,18 @@ def test_unseen_words_are_judged_by_the_sentence(detector):
     assert names_of(detector, "Critics said I was wrong.") == []
 
 
+def test_a_table_that_knows_english_names_unknown_words_anywhere():
+    english = ProperNames().fit(CORPUS, known_words={"blast", "outrageous", "critic", "nonsense", "Zelensky"})
+    assert english.english and "zelensky" not in english.common  # lexicons are lower case
+    assert names_of(english, "Zelensky was right.") == ["Zelensky"]
+    # "Blasts" and "Critics" are inflections of English words; "Zelensky" is no English word.
+    assert names_of(english, "Zelensky Blasts Outrageous Critics") == ["Zelensky"]
+    assert names_of(english, 'Critics said: "Outrageous nonsense."') == []
+
+
 def test_table_round_trips_as_plain_data(detector):
     again = ProperNames.from_dict(json.loads(json.dumps(detector.to_dict())))
-    assert again.names == detector.names and again.common == detector.common
+    assert (again.names, again.common, again.english) == (detector.names, detector.common, detector.english)
     batch = get_batch(CORPUS)
     assert np.array_equal(again.mask(batch, CORPUS), detector.mask(batch, CORPUS))
 
@@ -71,7 +80,9 @@ def test_table_round_trips_as_plain_data(detector):
 def test_shipped_table_reads_the_issue_examples():
     table = default_names()
     assert table is not None, f"models/{NAMES_FILE} is missing"
+    assert table.english
     assert names_of(table, "Trump Was Right?") == ["Trump"]
+    assert names_of(table, "TRUMP WAS RIGHT ABOUT THE DISGRACEFUL MEDIA") == ["TRUMP"]
     assert "Obama" in names_of(table, "In a sign of how badly Obama wanted a deal, he went on an apology tour.")
     assert names_of(table, "the regime's apology tour") == []
 

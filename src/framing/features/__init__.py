@@ -56,7 +56,7 @@ from framing.features.encoder import EncoderScore
 from framing.features.onnx_encoder import OnnxEncoder
 from framing.features.lexicon_cues import LEXICON_FLAGS, LexiconCues
 from framing.features.loaded_words import LoadedWords
-from framing.features.names import NEVER_NAMES, ProperNames
+from framing.features.names import NEVER_NAMES, ProperNames, known_words
 from framing.features.ngrams import NgramScore, NgramTfidf
 from framing.features.pipeline import DEFAULT_PARAMS, FUNCTION_WORDS, build_pipeline, decide_and_explain, explain
 from framing.features.style import INTENSIFIERS, LOADED_SAYING, NEUTRAL_SAYING, StyleCues
@@ -65,5 +65,5 @@ __all__ = [
     "DEFAULT_PARAMS", "DIRECT_QUOTE_MIN_WORDS", "EncoderScore", "FUNCTION_WORDS", "INTENSIFIERS", "LEXICON_FLAGS",
     "LOADED_SAYING", "NEUTRAL_SAYING", "NEVER_NAMES", "TOKEN_RE", "Batch", "LexiconCues", "LoadedWords", "NgramScore", "ProperNames",
     "NgramTfidf", "OnnxEncoder", "SentenceEmbedding", "StyleCues", "TextTransformer", "build_pipeline", "decide_and_explain", "explain",
-    "get_batch", "quote_mask", "WordTable", "clear_thread_caches", "token_spans", "word_table", "quoted_stretches", "tokenize_spans", "tokenize_words", "word_vectors",
+    "get_batch", "known_words", "quote_mask", "WordTable", "clear_thread_caches", "token_spans", "word_table", "quoted_stretches", "tokenize_spans", "tokenize_words", "word_vectors",
 ]

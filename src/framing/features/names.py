@@ -3,14 +3,18 @@ country, organisation), so that they are never shown as cues of how it is told.
 
 No NER model is available offline, so the detector learns from capitalisation: a word
 that its training corpus writes capitalised in at least ``min_share`` of its
-occurrences away from a sentence's start is a name ("Trump", "Moscow", "GOP",
-"Democrats", the "U" and "S" of "U.S."); one written mostly in lower case is a common
-word, wherever it stands ("Was" and "Right" in the title-case headline "Trump Was
-Right?", "The" opening a sentence, "Radical" capitalised for effect). A word the corpus
-never saw is judged by the sentence itself: capitalised away from the sentence's start,
-in a sentence written in ordinary case, it is a name; at the start, after an opening
-quote, a colon or a dash, or anywhere in a headline in title case or ALL CAPS, where
-capitals say nothing, it is not (cues are left alone when in doubt).
+occurrences away from a sentence's start (twice at least) is a name ("Trump",
+"Moscow", "GOP", "Democrats", the "U" and "S" of "U.S."); one written mostly in lower
+case is a common word, wherever it stands ("Was" and "Right" in the title-case headline
+"Trump Was Right?", "The" opening a sentence, "Radical" capitalised for effect). So are
+the English words of the cue lexicons (``known_words``: NRC-VAD, MPQA, Recasens), with
+their inflections, unless the corpus writes them as names. A capitalised word the table
+does not know is judged by the sentence: away from the sentence's start, in a sentence
+written in ordinary case, it is a name; at the start, after an opening quote, a colon or
+a dash, or anywhere in a headline in title case or ALL CAPS, where capitals say nothing,
+it is a name only if the table knows English (was fitted with ``known_words``) and the
+word is not English ("Erdogan has branded ...", "Zelensky Blasts Critics"); otherwise it
+is left alone (a cue, when in doubt).
 
 Edge cases, decided once for every use:
 
@@ -35,8 +39,10 @@ from collections import Counter
 import numpy as np
 
 from framing.features._batch import Batch, get_batch
+from framing.features._morphology import lemma_candidates
+from framing.features._tokens import TOKEN_RE
 
-__all__ = ["NEVER_NAMES", "ProperNames"]
+__all__ = ["NEVER_NAMES", "ProperNames", "known_words"]
 
 # Words a capital letter never makes a name of: the pronoun "I" is always capitalised,
 # and a capitalised article or preposition in a headline is no more a name.
@@ -72,13 +78,16 @@ class ProperNames:
     headline-like sentence; ``mask(batch, texts)`` flags the tokens that are names.
     """
 
-    def __init__(self, min_share: float = 0.5, names=(), common=()):
+    def __init__(self, min_share: float = 0.5, names=(), common=(), english: bool = False):
         self.min_share = float(min_share)
         self.names = frozenset(names)
         self.common = frozenset(common)
+        self.english = bool(english)
 
     # -- learning
-    def fit(self, texts) -> ProperNames:
+    def fit(self, texts, known_words=()) -> ProperNames:
+        """Learn the table from ``texts``; ``known_words`` (lower-case English words, see
+        :func:`known_words`) are common words unless the texts write them as names."""
         texts = list(texts)
         batch = Batch(texts)
         upper, lower = Counter(), Counter()
@@ -100,16 +109,21 @@ class ProperNames:
                 common.append(key)
             elif upper[key] >= 2:  # once capitalised and never lower: left to the sentence's rule
                 names.append(key)
-        self.names, self.common = frozenset(names), frozenset(common)
+        self.names = frozenset(names)
+        known = frozenset(w for w in known_words if TOKEN_RE.fullmatch(w))
+        self.common = frozenset(common) | (known - self.names)
+        self.english = bool(known)
         return self
 
     # -- storage: plain words, sorted, so that the same table gives the same bytes
     def to_dict(self) -> dict:
-        return {"min_share": self.min_share, "names": sorted(self.names), "common": sorted(self.common)}
+        return {"min_share": self.min_share, "english": self.english, "names": sorted(self.names),
+                "common": sorted(self.common)}
 
     @classmethod
     def from_dict(cls, state: dict) -> ProperNames:
-        return cls(state.get("min_share", 0.5), state.get("names", ()), state.get("common", ()))
+        return cls(state.get("min_share", 0.5), state.get("names", ()), state.get("common", ()),
+                   state.get("english", False))
 
     # -- reading
     def verdict(self, cased: str) -> int:
@@ -121,7 +135,8 @@ class ProperNames:
             return _COMMON
         if key in self.names:
             return _NAME
-        return _COMMON if key in self.common else _UNSEEN
+        # An inflection of a common word is common ("Seducing", "Blasts").
+        return _COMMON if any(c in self.common for c in lemma_candidates(key)) else _UNSEEN
 
     def mask(self, batch: Batch, texts) -> np.ndarray:
         """True for every token of ``batch`` (the tokens of ``texts``) that is a proper name."""
@@ -138,7 +153,7 @@ class ProperNames:
                 lo, hi = int(batch.offsets[d]), int(batch.offsets[d + 1])
                 if d not in headline:
                     headline[d] = _headline(batch.cased[lo:hi])
-                out[k] = not headline[d] and not _first(texts[d], batch, k, lo)
+                out[k] = self.english or (not headline[d] and not _first(texts[d], batch, k, lo))
         return out
 
     def names_in(self, texts) -> list[list[tuple[int, int]]]:
@@ -163,6 +178,15 @@ class ProperNames:
 
     def __getstate__(self):
         return {k: v for k, v in self.__dict__.items() if k != "_memo"}
+
+
+def known_words(lexicons: dict | None) -> set[str]:
+    """The lower-case words of the cue lexicons (every word list and the VAD dict's keys)."""
+    out: set[str] = set()
+    for key, value in (lexicons or {}).items():
+        if key != "polarity" and isinstance(value, (set, frozenset, dict)):
+            out.update(w for w in value if isinstance(w, str) and w.islower())
+    return out
 
 
 def _first(text: str, batch: Batch, k: int, lo: int) -> bool:

@@ -116,4 +116,4 @@ def train(corpus, params: dict | None = None, lexicons: dict | None = None, seed
         note="out-of-fold decisions of the final regression on out-of-fold features of the training corpus; "
              "the threshold was chosen on these same folds",
         encoder={k: run.info[k] for k in ("encoder", "license", "files_sha256", "quantized", "out_of_fold")})
-    return AccurateModel(pipeline, calibration, threshold, card, run=run, names=fit_names(texts))
+    return AccurateModel(pipeline, calibration, threshold, card, run=run, names=fit_names(texts, lexicons))

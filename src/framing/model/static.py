@@ -18,7 +18,7 @@ import numpy as np
 import sklearn
 
 from framing.errors import FramingError
-from framing.features import DEFAULT_PARAMS, ProperNames, build_pipeline, decide_and_explain, explain
+from framing.features import DEFAULT_PARAMS, ProperNames, build_pipeline, decide_and_explain, explain, known_words
 from framing.model.arrays import ARRAYS_FORMAT, ARRAYS_FORMAT_VERSION
 from framing.model.arrays import dumps as dump_arrays
 from framing.model.arrays import loads as load_arrays
@@ -130,9 +130,14 @@ class StaticModel(FramingModel):
         return dump_arrays(payload)
 
 
-def fit_names(texts: Sequence[str]) -> ProperNames:
-    """The proper-name table of a training corpus (its capitalisation, not its labels)."""
-    return ProperNames().fit(list(texts))
+def fit_names(texts: Sequence[str], lexicons: dict | None = None) -> ProperNames:
+    """The proper-name table of a training corpus (its capitalisation, not its labels),
+    with the cue lexicons' English words (those ``build_pipeline`` reads when none are given)."""
+    if not lexicons:
+        from framing.lexicons import load_lexicons
+
+        lexicons = load_lexicons()
+    return ProperNames().fit(list(texts), known_words(lexicons))
 
 
 def default_names() -> ProperNames | None:
@@ -206,7 +211,7 @@ def train(corpus, params: dict | None = None, lexicons: dict | None = None, seed
         note += " (the extra training sentences joined every fold's training part and were never scored)"
     card = training_card(KIND, TIER, corpus, y, proba, params=params, seed=seed, threshold=threshold,
                          calibration=calibration, folds=folds, libraries=library_versions(), note=note, **sections)
-    return StaticModel(pipeline, calibration, threshold, card, names=fit_names(texts))
+    return StaticModel(pipeline, calibration, threshold, card, names=fit_names(texts, lexicons))
 
 
 def extra_training_section(extra) -> dict[str, Any]:
