@@ -17,6 +17,10 @@ names out).
 - **PTC, held-out articles** (``framing.corpus.ptc.is_heldout``): the shipped models,
   their loaded-language sentences as ``benchmarks/ptc_sentences.py`` labels them.
 
+On BABE's folds it also reports cue quality as ``benchmarks/cue_quality.py`` counts it
+(the strongest cue, or one of the three strongest, is a word BABE's annotators marked),
+before and after, so that keeping names out is seen not to cost the cues their aim.
+
 The judge of "is a proper name" is not the detector grading itself: a cue word is a
 proper name when it is written with a capital and, lower-cased, is written with a
 capital in more than half of its occurrences that are not first in their sentence,
@@ -55,6 +59,8 @@ from framing.model.finetune import load_run
 from framing.model.static import fit_names
 from framing.paths import default_ptc_dir
 
+from cue_quality import span_hits  # benchmarks/, beside this script
+
 
 def judge(texts) -> set[str]:
     """Lower-case words written with a capital in most of their non-initial occurrences."""
@@ -92,9 +98,15 @@ def agreement(detector, texts, names: set[str]) -> dict:
             "detector_recall": float((m & t).sum() / max(t.sum(), 1))}
 
 
-def _before_after(pipeline, texts, detector, names) -> dict:
-    return {"before": name_shares(explain(pipeline, texts), texts, names),
-            "after": name_shares(explain(pipeline, texts, names=detector), texts, names)}
+def _before_after(pipeline, texts, detector, names, biased_words=None) -> dict:
+    out = {}
+    for when, table in (("before", None), ("after", detector)):
+        spans = explain(pipeline, texts, names=table)
+        out[when] = name_shares(spans, texts, names)
+        if biased_words is not None:  # do the cues still point where BABE's annotators did?
+            hits = span_hits(spans, texts, biased_words)
+            out[when].update(cue_top1=hits["top1"], cue_top3=hits["top3"])
+    return out
 
 
 def babe_folds(data, names, folds, seed, encoder=None, run=None) -> dict:
@@ -110,15 +122,16 @@ def babe_folds(data, names, folds, seed, encoder=None, run=None) -> dict:
             F = union.fit_transform(tr_texts, y[tr], biased_words=[words[i] for i in tr], **extra)
         detector = fit_names(tr_texts, lexicons)
         held = [texts[i] for i in te if y[i] == 1]
+        held_words = [words[i] for i in te if y[i] == 1]
         # The fast tier is the same static groups without the encoder's columns.
         static = [(n, g) for n, g in union.transformer_list if n != "encoder"]
         n_static = sum(len(g.get_feature_names_out()) for _, g in static)
         fast = Pipeline([("features", FeatureUnion(static)),
                          ("clf", LogisticRegression(C=0.1, max_iter=5000, random_state=seed).fit(F[:, :n_static], y[tr]))])
-        out["fast"].append(_before_after(fast, held, detector, names))
+        out["fast"].append(_before_after(fast, held, detector, names, held_words))
         if encoder is not None:
             pipe.named_steps["clf"].fit(F, y[tr])
-            out["accurate"].append(_before_after(pipe, held, detector, names))
+            out["accurate"].append(_before_after(pipe, held, detector, names, held_words))
         out["agreement"].append(agreement(detector, held, names))
         print(f"fold {k}: " + "  ".join(f"{tier} top-1 {r[-1]['before']['top1_name_share']:.3f} -> "
                                         f"{r[-1]['after']['top1_name_share']:.3f}"
@@ -171,6 +184,9 @@ def main() -> None:
                 print(f"{where:12s} {tier:9s} top-1 name share {r['before']['top1_name_share']:.3f} -> "
                       f"{r['after']['top1_name_share']:.3f}   top-3 {r['before']['top3_name_share']:.3f} -> "
                       f"{r['after']['top3_name_share']:.3f}")
+            if r and "cue_top1" in r["before"]:
+                print(f"{where:12s} {tier:9s} cues on biased_words top-1 {r['before']['cue_top1']:.3f} -> "
+                      f"{r['after']['cue_top1']:.3f}   top-3 {r['before']['cue_top3']:.3f} -> {r['after']['cue_top3']:.3f}")
         a = result[where]["agreement"]
         print(f"{where:12s} detector vs judge on capitalised tokens: agreement {a['agreement']:.3f}, "
               f"precision {a['detector_precision']:.3f}, recall {a['detector_recall']:.3f}")
