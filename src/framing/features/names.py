@@ -143,17 +143,20 @@ class ProperNames:
         n = len(batch.words)
         if n == 0:
             return np.zeros(0, dtype=bool)
-        verdict = np.fromiter(map(self._cached_verdict, batch.cased), dtype=np.int8, count=n)
+        # News repeats its words: a verdict per distinct word in the thread's word table.
+        verdict = batch.word_values("proper_names", self, lambda pairs: (self.verdict(c) for c, _ in pairs),
+                                    dtype=np.int8)
         out = verdict == _NAME
-        unseen = np.flatnonzero(verdict == _UNSEEN)
-        if len(unseen):
-            headline = {}
-            for k in unseen.tolist():
-                d = int(batch.doc[k])
-                lo, hi = int(batch.offsets[d]), int(batch.offsets[d + 1])
-                if d not in headline:
-                    headline[d] = _headline(batch.cased[lo:hi])
-                out[k] = self.english or (not headline[d] and not _first(texts[d], batch, k, lo))
+        unseen = verdict == _UNSEEN
+        if self.english:
+            return out | unseen
+        headline = {}
+        for k in np.flatnonzero(unseen).tolist():
+            d = int(batch.doc[k])
+            lo, hi = int(batch.offsets[d]), int(batch.offsets[d + 1])
+            if d not in headline:
+                headline[d] = _headline(batch.cased[lo:hi])
+            out[k] = not headline[d] and not _first(texts[d], batch, k, lo)
         return out
 
     def names_in(self, texts) -> list[list[tuple[int, int]]]:
@@ -165,19 +168,6 @@ class ProperNames:
         for k in np.flatnonzero(m).tolist():
             out[int(batch.doc[k])].append((int(batch.starts[k]), int(batch.ends[k])))
         return out
-
-    def _cached_verdict(self, cased: str) -> int:
-        # News repeats its words: a verdict per distinct spelling, not per token.
-        memo = self.__dict__.setdefault("_memo", {})
-        v = memo.get(cased)
-        if v is None:
-            if len(memo) > 100_000:
-                memo.clear()
-            v = memo[cased] = self.verdict(cased)
-        return v
-
-    def __getstate__(self):
-        return {k: v for k, v in self.__dict__.items() if k != "_memo"}
 
 
 def known_words(lexicons: dict | None) -> set[str]:
