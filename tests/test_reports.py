@@ -111,7 +111,8 @@ def test_json_schema_is_documented(scoring_model_path):
     article = _json(scoring_model_path, EXAMPLES / "quoted.txt")
     documented = _documented_fields("## `framing score --format json`")
     sentence_fields = set(article["sentences"][0])
-    assert set(article) | sentence_fields == documented
+    cue_fields = {k for s in article["sentences"] for c in s["cues"] for k in c}
+    assert set(article) | sentence_fields | cue_fields == documented
     compare = run_cli("compare", "--model", str(scoring_model_path), "--format", "json",
                       str(EXAMPLES / "wire.txt"), str(EXAMPLES / "wire_retold.txt"))
     payload = json.loads(compare.stdout)
@@ -123,9 +124,12 @@ def test_json_schema_is_documented(scoring_model_path):
     doc = (EXAMPLES.parent / "docs" / "json-schema.md").read_text(encoding="utf-8")
     for key in payload["additions"][0]:
         assert f'"{key}"' in doc
-    # Each segment's fields are documented in their own table of the score section.
+    # Each segment's fields and each cue's are documented in their own tables of the score section.
     segment_fields = set(article["sentences"][0]["segments"][0])
     assert segment_fields <= _documented_fields("Each segment")
+    cue_fields = {k for s in article["sentences"] for c in s["cues"] for k in c}
+    assert "suggestions" in cue_fields
+    assert cue_fields == _documented_fields("Each cue")
 
 
 def test_a_sentence_in_two_voices_shows_both(tmp_path, scoring_model_path):

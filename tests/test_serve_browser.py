@@ -97,6 +97,13 @@ def test_paste_score_read_the_marks_and_move_the_slider(browser, server, scoring
     tip = browser.find_element(By.ID, "tip")
     assert tip.is_displayed()
     assert f"p = {sentence['probability']:.2f}: loaded" in tip.text and marked[0] in tip.text
+    # ...and the marked cue words' plainer alternatives, each with its re-scored probability.
+    hinted = next(s for s in loaded if any(c.get("suggestions") for c in s["cues"]))
+    first = next(c for c in hinted["cues"] if c.get("suggestions"))["suggestions"][0]
+    browser.execute_script("arguments[0].focus()", browser.find_element(By.ID, f"s{hinted['index']}"))
+    assert "suggestions: " in tip.text
+    assert f"→ {first['text'] or '(delete)'}: {hinted['probability']:.2f} → {first['probability']:.2f}" in tip.text
+    browser.execute_script("arguments[0].focus()", element)
 
     # The slider, moved by keyboard to the top: no round trip, the marks change.
     slider = browser.find_element(By.ID, "score-threshold")
@@ -184,3 +191,22 @@ def test_link_field_only_with_allow_urls(browser, server, scoring_model_path):
         assert "loopback" in browser.find_element(By.ID, "error").text
     finally:
         assert linked.stop() == 0
+
+
+def test_techniques_show_as_labels_beside_the_sentence(browser):
+    """The accurate tier (the default model) names techniques: the page shows them as
+    labels after the sentence, outside its text, as `framing score --format json` lists them."""
+    article = json.loads(run_cli("score", "--format", "json", "-", input=LOADED).stdout)
+    named = [s for s in article["sentences"] if s["techniques"]]
+    assert named, "loaded.txt names a technique on the accurate tier"
+    accurate = Server()
+    try:
+        _score(browser, accurate, LOADED)
+        for s in named:
+            element = browser.find_element(By.ID, f"s{s['index']}")
+            assert element.text == s["text"]  # the labels are beside the sentence, not in it
+            labels = element.find_elements(By.XPATH, "following-sibling::span[1][@class='techs']/span")
+            assert [x.text for x in labels] == [t["name"] for t in s["techniques"]]
+            assert all(x.is_displayed() for x in labels)
+    finally:
+        assert accurate.stop() == 0

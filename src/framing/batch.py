@@ -53,7 +53,7 @@ from framing.textio import atomic_open, looks_binary
 __all__ = [
     "FORMATS", "OUTPUT_FORMATS", "BACKENDS", "CSV_COLUMNS", "DEFAULT_CHUNK_SIZE", "DASK_INSTALL_HINT",
     "detect_format", "output_format_for", "InputStream", "iter_records", "chunked", "render", "csv_header",
-    "score_chunk", "predict_records", "write_jsonl", "resolve_n_jobs", "check_options", "make_engine",
+    "score_chunk", "suggest_for", "predict_records", "write_jsonl", "resolve_n_jobs", "check_options", "make_engine",
     "ordered_results", "read_chunks", "check_input", "Progress", "BatchResult", "predict_file",
 ]
 
@@ -256,23 +256,34 @@ def chunked(iterable: Iterable, size: int) -> Iterator[list]:
 
 # --------------------------------------------------------------------------- scoring
 
-def render(predictions: Sequence, output_format: str = "jsonl") -> str:
+def render(predictions: Sequence, output_format: str = "jsonl", explain: bool = False,
+           suggestions: Sequence[dict] | None = None) -> str:
     """Predictions as output text: JSONL lines, or CSV rows without the header.
 
     The text is ``json.dumps(prediction.to_dict(), ensure_ascii=False)`` per line
     (CSV: the cues' list), assembled directly: the same bytes, at a fraction of
-    the cost of building every dict and walking it with the encoder.
+    the cost of building every dict and walking it with the encoder. ``explain``
+    adds each sentence's techniques (``"techniques"``; CSV: a last column). With
+    ``suggestions`` (per prediction, each cue's, from framing.suggest), every cue
+    gets a ``suggestions`` list; that path builds the dicts, as it is already
+    dominated by re-scoring.
     """
+    if suggestions is not None:
+        return _render_suggested(predictions, output_format, explain, suggestions)
     if output_format == "jsonl":
-        out = _jsonl_lines(predictions, float.__repr__)
+        out = _jsonl_lines(predictions, float.__repr__, explain)
         if _NON_FINITE.search(out):
             # float.__repr__ wrote nan or inf somewhere: json.dumps writes NaN, Infinity
-            out = _jsonl_lines(predictions, _json_float)
+            out = _jsonl_lines(predictions, _json_float, explain)
         return out
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerows((p.text, round(float(p.probability), 4), p.label, _json_cues(p.cues, _json_float))
-                     for p in predictions)
+    if explain:
+        writer.writerows((p.text, round(float(p.probability), 4), p.label, _json_cues(p.cues, _json_float),
+                          _json_techniques(p.techniques, _json_float)) for p in predictions)
+    else:
+        writer.writerows((p.text, round(float(p.probability), 4), p.label, _json_cues(p.cues, _json_float))
+                         for p in predictions)
     return buffer.getvalue()
 
 
@@ -282,9 +293,19 @@ def render(predictions: Sequence, output_format: str = "jsonl") -> str:
 _NON_FINITE = re.compile(r'(?:probability|weight)": -?(?:nan|inf)')
 
 
-def _jsonl_lines(predictions: Sequence, number: Callable[[float], str]) -> str:
+def _jsonl_lines(predictions: Sequence, number: Callable[[float], str], explain: bool = False) -> str:
+    if explain:
+        return "".join([f'{{"text": {_json_str(p.text)}, "probability": {number(round(float(p.probability), 4))}, '
+                        f'"label": {_json_str(p.label)}, "cues": {_json_cues(p.cues, number)}, '
+                        f'"techniques": {_json_techniques(p.techniques, number)}}}\n' for p in predictions])
     return "".join([f'{{"text": {_json_str(p.text)}, "probability": {number(round(float(p.probability), 4))}, '
                     f'"label": {_json_str(p.label)}, "cues": {_json_cues(p.cues, number)}}}\n' for p in predictions])
+
+
+def _json_techniques(techniques: Sequence, number: Callable[[float], str]) -> str:
+    """``json.dumps([t.to_dict() for t in techniques], ensure_ascii=False)``, assembled directly."""
+    return "[" + ", ".join([f'{{"name": {_json_str(t.name)}, "probability": {number(round(float(t.probability), 4))}}}'
+                            for t in techniques]) + "]"
 
 
 def _json_float(x: float) -> str:
@@ -302,13 +323,45 @@ def _json_cues(cues: Sequence, number: Callable[[float], str]) -> str:
                             f'"weight": {number(round(float(c.weight), 4))}}}' for c in cues]) + "]"
 
 
-def csv_header() -> str:
-    return ",".join(CSV_COLUMNS) + "\n"
+def _render_suggested(predictions: Sequence, output_format: str, explain: bool,
+                      suggestions: Sequence[dict]) -> str:
+    rows = []
+    for p, found in zip(predictions, suggestions):
+        row = p.to_dict()
+        for cue, d in zip(p.cues, row["cues"]):
+            d["suggestions"] = [s.to_dict() for s in found.get(cue, ())]
+        if explain:
+            row["techniques"] = [t.to_dict() for t in p.techniques]
+        rows.append(row)
+    if output_format == "jsonl":
+        return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerows((row["text"], row["probability"], row["label"], json.dumps(row["cues"], ensure_ascii=False))
+                     + ((json.dumps(row["techniques"], ensure_ascii=False),) if explain else ())
+                     for row in rows)
+    return buffer.getvalue()
 
 
-def score_chunk(model: FramingModel, texts: Sequence[str], output_format: str = "jsonl") -> str:
-    """The one unit of work every backend runs: label a chunk and render it."""
-    return render(model.predict(list(texts)), output_format)
+def suggest_for(model: FramingModel, predictions: Sequence) -> list[dict]:
+    """Per prediction, suggestions for the cues a report would mark (framing.scoring.shown_cues:
+    a sentence labelled loaded, cues with at least a quarter of its strongest weight)."""
+    from framing.scoring import shown_cues
+    from framing.suggest import suggest
+
+    return suggest(model, [(p.text, p.probability, shown_cues(p.cues, p.probability, model.threshold))
+                           for p in predictions])
+
+
+def csv_header(explain: bool = False) -> str:
+    return ",".join(CSV_COLUMNS + (("techniques",) if explain else ())) + "\n"
+
+
+def score_chunk(model: FramingModel, texts: Sequence[str], output_format: str = "jsonl", explain: bool = False,
+                suggest: bool = False) -> str:
+    """The one unit of work every backend runs: label a chunk (with ``suggest``, suggest plainer words) and render it."""
+    predictions = model.predict(list(texts))
+    return render(predictions, output_format, explain, suggest_for(model, predictions) if suggest else None)
 
 
 def predict_records(model: FramingModel, records: Iterable[tuple[int, str]], chunk_size: int = DEFAULT_CHUNK_SIZE) -> Iterator[dict]:
@@ -621,13 +674,20 @@ def predict_file(
     skip_invalid: bool = False,
     progress: bool | None = None,
     stdout: IO[str] | None = None,
+    explain: bool = False,
+    suggest: bool = False,
 ) -> BatchResult:
     """Score every sentence of ``input`` and write one output record per sentence, in order.
+
+    ``explain`` adds each sentence's propaganda techniques (the accurate tier's head;
+    the fast tier names none, so its lists are empty).
 
     ``output`` None writes to ``stdout`` (default ``sys.stdout``). ``backend``
     is "local" (``n_jobs`` processes, -1 for every core) or "dask" (the
     cluster at ``scheduler``, or a LocalCluster of ``n_jobs`` workers, every
     core by default). ``progress`` None shows a bar when stderr is a terminal.
+    ``suggest`` gives every cue a ``suggestions`` list (framing.suggest), filled for
+    the cues a report would mark; it costs a re-scored sentence per candidate.
     """
     check_options(backend, scheduler, chunk_size)
     fmt = output_format_for(output, output_format)
@@ -637,11 +697,12 @@ def predict_file(
     check_input(reader)
     if progress is None:
         progress = sys.stderr.isatty()
-    engine = make_engine(model, score_chunk, (fmt,), backend=backend, n_jobs=n_jobs, scheduler=scheduler)
+    engine = make_engine(model, score_chunk, (fmt, explain, suggest), backend=backend, n_jobs=n_jobs,
+                         scheduler=scheduler)
 
     def run(out: IO[str]) -> int:
         if fmt == "csv":
-            out.write(csv_header())
+            out.write(csv_header(explain))
         with engine, Progress(progress, reader.size) as bar:
             chunks = read_chunks((text for _, text in reader), chunk_size, lambda: reader.position)
             for text, n, position in ordered_results(engine, chunks, drain=output is None):

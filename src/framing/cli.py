@@ -218,6 +218,8 @@ def predict(
     scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="Dask scheduler address (tcp://host:8786); default: start a LocalCluster.", show_default=False)] = None,
     skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="Skip and count malformed lines instead of stopping at the first.")] = False,
     chunk_size: Annotated[int, typer.Option("--chunk-size", help="Sentences per unit of work.")] = 2048,
+    explain: Annotated[bool, typer.Option("--explain", help="Also name each sentence's propaganda techniques (the accurate tier; the fast tier names none).")] = False,
+    suggest: Annotated[bool, typer.Option("--suggest", help="Give every cue a 'suggestions' list: plainer words for the cues of loaded sentences, each with the sentence's probability re-scored with it (costs a re-scored sentence per candidate).")] = False,
 ) -> None:
     """Label sentences and list the words that make each loaded, in input order, in constant memory."""
     from framing import batch
@@ -226,7 +228,7 @@ def predict(
     result = batch.predict_file(input, output, model=fitted, input_format=input_format,
                                 output_format=format.value if format else None, n_jobs=n_jobs,
                                 backend=backend.value, scheduler=scheduler, chunk_size=chunk_size,
-                                skip_invalid=skip_invalid)
+                                skip_invalid=skip_invalid, explain=explain, suggest=suggest)
     if result.skipped:
         _info(f"framing: skipped {result.skipped:,} invalid line{'s' if result.skipped != 1 else ''} "
               f"(the first: {result.first_skipped})")
@@ -280,6 +282,7 @@ class CompareFormat(str, Enum):
 
 ArticlesArgument = Annotated[list[str], typer.Argument(help="Article files: .txt (the first line is the headline, site chrome such as 'Watch CBS News' above it skipped), .html/.htm (the article is extracted from the page), - for stdin, or http(s) links (fetched, and read as the .html or .txt their type says).", show_default=False)]
 OutputOption = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report here (atomically) instead of stdout.", show_default=False)]
+SuggestOption = Annotated[bool, typer.Option("--suggest/--no-suggest", help="Plainer words for every marked cue, each with the sentence's probability re-scored with it (--no-suggest saves the re-scoring).")]
 ThresholdOption = Annotated[Optional[float], typer.Option("--threshold", "-t", min=0.0, max=1.0, help="Probability from which a sentence is labelled loaded; default: the model's. The article score does not depend on it.", show_default=False)]
 
 
@@ -308,13 +311,14 @@ def score(
     only_loaded: Annotated[bool, typer.Option("--only-loaded", help="List only the loaded sentences (and the headline).")] = False,
     threshold: ThresholdOption = None,
     output: OutputOption = None,
+    suggest: SuggestOption = True,
 ) -> None:
     """Split articles into sentences, label each, and score the whole article."""
     from framing import reports, scoring
 
     fitted = _load_model(model, tier)
     # One bad file among many is reported; the others are still scored.
-    results, failed = scoring.score_many(fitted, articles, threshold, on_error=_err)
+    results, failed = scoring.score_many(fitted, articles, threshold, on_error=_err, suggest=suggest)
     if results:
         if format is ScoreFormat.json:
             payload = [r.to_dict() for r in results]
@@ -343,6 +347,7 @@ def compare(
     format: Annotated[CompareFormat, typer.Option("--format", "-f", help="table, json or html.")] = CompareFormat.table,
     threshold: ThresholdOption = None,
     output: OutputOption = None,
+    suggest: SuggestOption = True,
 ) -> None:
     """Rank articles on one story by score; show what each says that the others do not, and align shared wire copy."""
     from framing import compare as compare_mod
@@ -351,7 +356,7 @@ def compare(
     if len(articles) < 2:
         raise FramingError("compare needs at least two articles")
     fitted = _load_model(model, tier)
-    results, failed = scoring.score_many(fitted, articles, threshold, on_error=_err)
+    results, failed = scoring.score_many(fitted, articles, threshold, on_error=_err, suggest=suggest)
     if len(results) >= 2:
         comparison = compare_mod.compare(results)
         if format is CompareFormat.json:

@@ -18,7 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 __all__ = [
-    "share_phrase", "summary_line", "bands_line", "highlight", "print_table", "render_markdown",
+    "share_phrase", "summary_line", "bands_line", "highlight", "suggestion_lines", "print_table", "render_markdown",
     "article_html", "summary_html", "LEGEND", "report_css", "report_body_html", "report_title", "render_html",
     "print_compare", "compare_body_html", "render_compare_html", "render_evaluation",
 ]
@@ -82,6 +82,22 @@ def highlight(part, style: str = "bold red", brackets: bool = False) -> Text:
     return out
 
 
+def suggestion_lines(part, probability: float) -> list[str]:
+    """The suggestions of a sentence's or segment's marked cues, as a reader says them:
+    "admits → says: 0.71 → 0.22" (a deletion: "sadly → (delete): 0.71 → 0.40")."""
+    from framing.suggest import replaced
+
+    found = getattr(part, "suggestions", None) or {}
+    lines = []
+    for _, _, c in _cue_spans(part):
+        for s in found.get(c, ()):
+            before = replaced(part.text, c.start, c.end, s.text)
+            line = f"{before} → {s.text or '(delete)'}: {probability:.2f} → {s.probability:.2f}"
+            if line not in lines:  # "so" and "called" both marked: one "so-called" to delete
+                lines.append(line)
+    return lines
+
+
 def _rows(sentence) -> list[tuple[Any, float, str]]:
     """What a table shows of a sentence: (part, probability, voice) per row.
 
@@ -107,6 +123,15 @@ def _visible(result, only_loaded: bool) -> list:
     return [s for s in result.sentences if (_is_loaded(s, result.threshold) and not s.furniture) or s.headline]
 
 
+#: How the reports introduce the technique labels (PTC's names, the accurate tier's head).
+TECHNIQUE_KEY = "; [technique] = propaganda technique the accurate tier names (docs/techniques.md)"
+
+
+def techniques_text(techniques) -> str:
+    """``[doubt 0.62] [appeal to fear 0.55]``: a part's techniques as the text reports print."""
+    return " ".join(f"[{t.name} {t.probability:.2f}]" for t in techniques)
+
+
 # -- terminal table ------------------------------------------------------------------
 
 def print_table(results: Sequence, console: Console | None = None, only_loaded: bool = False) -> None:
@@ -119,7 +144,8 @@ def print_table(results: Sequence, console: Console | None = None, only_loaded: 
                           Text(f"  (headline p={result.headline_probability:.2f})", style="dim"))
         style = {"low": "green", "moderate": "yellow", "high": "bold red"}[result.verdict]
         console.print(Text(summary_line(result), style=style if not plain else ""))
-        console.print(Text(bands_line(result) + "; cue words " + ("between *asterisks*" if plain else "in red"), style="dim"))
+        console.print(Text(bands_line(result) + "; cue words " + ("between *asterisks*" if plain else "in red")
+                           + TECHNIQUE_KEY, style="dim"))
         table = Table(show_header=True, header_style="bold", expand=True, show_lines=False)
         table.add_column("#", justify="right", width=3)
         table.add_column("p", justify="right", width=5, no_wrap=True)
@@ -133,12 +159,20 @@ def print_table(results: Sequence, console: Console | None = None, only_loaded: 
                 p = Text(f"{prob:.2f}", style="bold red" if loaded and not plain else "")
                 if plain and loaded:
                     p = Text(f"{prob:.2f}*")
+                cell = highlight(part, brackets=plain)
+                hints = suggestion_lines(part, prob)
+                if hints:
+                    cell.append("\n" + "; ".join(hints), style="dim" if not plain else "")
+                if part.techniques:
+                    cell.append("\n" + techniques_text(part.techniques), style="magenta" if not plain else "")
                 # Later segments of a sentence carry no number: they continue the row above.
-                table.add_row(str(s.index) if k == 0 else "", p, voice, highlight(part, brackets=plain),
-                              style=row_style)
+                table.add_row(str(s.index) if k == 0 else "", p, voice, cell, style=row_style)
         console.print(table)
         if plain:
             console.print("* = loaded (at or over the threshold)")
+        if any(suggestion_lines(part, prob) for s in _visible(result, only_loaded) for part, prob, _ in _rows(s)):
+            console.print(Text("under a sentence: plainer words for its cue words, and its probability with each",
+                               style="dim"))
 
 
 # -- Markdown ------------------------------------------------------------------------
@@ -163,12 +197,18 @@ def render_markdown(results: Sequence, only_loaded: bool = False) -> str:
         head = result.headline_text
         parts.append(f"## {_md_escape(head) if head else result.file}\n")
         parts.append(f"`{result.file}`\n")
-        parts.append(summary_line(result) + f" ({bands_line(result)}; cue words in **bold**.)\n")
+        parts.append(summary_line(result) + f" ({bands_line(result)}; cue words in **bold**{TECHNIQUE_KEY}.)\n")
         parts.append("| # | p | voice | sentence |\n|---:|---:|---|---|")
+        hints = []
         for s in _visible(result, only_loaded):
             for k, (part, prob, voice) in enumerate(_rows(s)):
                 mark = " ⚑" if prob >= result.threshold and voice != "page" else ""
-                parts.append(f"| {s.index if k == 0 else ''} | {prob:.2f}{mark} | {voice} | {_md_sentence(part)} |")
+                tech = f" <br>*{_md_escape(techniques_text(part.techniques))}*" if part.techniques else ""
+                parts.append(f"| {s.index if k == 0 else ''} | {prob:.2f}{mark} | {voice} | {_md_sentence(part)}{tech} |")
+                hints += [f"- {s.index}: {_md_escape(line)}" for line in suggestion_lines(part, prob)]
+        if hints:
+            parts.append("\nPlainer words for the cue words, and the sentence's probability with each:\n")
+            parts += hints
         parts.append("")
     return "\n".join(parts).rstrip() + "\n"
 
@@ -214,6 +254,11 @@ def _sentence_title(s, threshold: float, extra: str = "") -> str:
     cues = [c for _, c in s.marked_cues]
     if cues:
         bits.append("cue words: " + ", ".join(f"{c.text} +{c.weight:.2f}" for c in cues))
+    hints = [line for part, prob, _ in _rows(s) for line in suggestion_lines(part, prob)]
+    if hints:
+        bits.append("suggestions: " + "; ".join(hints))
+    if s.techniques:
+        bits.append("techniques: " + ", ".join(f"{t.name} {t.probability:.2f}" for t in s.techniques))
     if extra:
         bits.append(extra)
     return "\n".join(bits)
@@ -238,33 +283,60 @@ def _candidate_cues(part) -> list:
     return shown_cues(part.model_cues or part.cues, 1.0, 0.0)
 
 
-def _marked_html(part, latent: bool = False) -> str:
-    """The part's text with its marked cues; with ``latent``, its other candidate cues as unmarked marks."""
+def _marked_html(part, latent: bool = False, probability: float | None = None) -> str:
+    """The part's text with its marked cues; with ``latent``, its other candidate cues as unmarked marks.
+
+    A marked cue with suggestions carries them in its hover text and in ``data-suggest``
+    (the served page's script shows them while the cue is marked)."""
     marked = set(part.cues)
     cues = list(part.cues)
     if latent:
         cues += [c for c in _candidate_cues(part) if c not in marked]
+    hints = {}
+    if probability is not None:
+        for c in part.cues:
+            lines = suggestion_lines(_Cues([c], part), probability)
+            if lines:
+                hints[c] = lines
     inner, pos = [], 0
     for start, end, c in _cue_spans(_Cues(cues)):
         inner.append(html.escape(part.text[pos:start]))
         cls = "cue" if c in marked else "latent"
-        inner.append(f'<mark class="{cls}" data-weight="{c.weight:.4f}" title="cue word: pushes this sentence towards '
-                     f'loaded by +{c.weight:.2f} (log-odds)">{html.escape(part.text[start:end])}</mark>')
+        title = f"cue word: pushes this sentence towards loaded by +{c.weight:.2f} (log-odds)"
+        suggest = ""
+        if c in hints:
+            joined = "; ".join(hints[c])
+            title += "\nsuggestions: " + joined
+            suggest = f' data-suggest="{html.escape(joined)}"'
+        inner.append(f'<mark class="{cls}" data-weight="{c.weight:.4f}"{suggest} title="{html.escape(title)}">'
+                     f'{html.escape(part.text[start:end])}</mark>')
         pos = end
     inner.append(html.escape(part.text[pos:]))
     return "".join(inner)
 
 
 class _Cues:
-    """Cues in the shape _cue_spans reads (a part's ``.cues``)."""
+    """Cues in the shape _cue_spans and suggestion_lines read (a part's ``.cues``, and its text and
+    suggestions when ``like`` is the part they come from)."""
 
-    def __init__(self, cues: list):
+    def __init__(self, cues: list, like=None):
         self.cues = cues
+        self.text = getattr(like, "text", "")
+        self.suggestions = getattr(like, "suggestions", None)
 
 
 _SEGMENT_TITLES = {"own": "the outlet's words (attribution, framing), counted in the score",
                    "quote": "quoted speech: the source's words, not counted in the score",
                    "page": "link residue, not counted"}
+
+
+def _techniques_html(techniques) -> str:
+    """The technique labels after a sentence (PTC's names; the accurate tier's head)."""
+    if not techniques:
+        return ""
+    labels = "".join(f'<span class="tech" data-probability="{t.probability:.4f}" title="propaganda technique (PTC): '
+                     f'calibrated probability {t.probability:.2f}">{html.escape(t.name)}</span>' for t in techniques)
+    return f' <span class="techs">{labels}</span>'
 
 
 def _sentence_html(s, threshold: float, shared_note: str = "", interactive: bool = False) -> str:
@@ -275,7 +347,7 @@ def _sentence_html(s, threshold: float, shared_note: str = "", interactive: bool
         classes = ["s", s.voice] + (["loaded"] if loaded else []) + (["shared"] if shared_note else [])
         return (f'<span class="{" ".join(classes)}" id="s{s.index}"{focus} data-p="{s.probability:.4f}" '
                 f'style="--a:{_alpha(s.probability, threshold):.3f}" title="{title}">'
-                f'{_marked_html(s.segments[0], interactive)}</span>')
+                f'{_marked_html(s.segments[0], interactive, s.probability)}</span>{_techniques_html(s.techniques)}')
     # A sentence in several voices: each segment shaded and styled by its own voice and probability.
     inner, pos = [], s.start
     for g in s.segments:
@@ -284,11 +356,11 @@ def _sentence_html(s, threshold: float, shared_note: str = "", interactive: bool
         gtitle = html.escape(_probability_line(g.probability, threshold, loaded) + "\n" + _SEGMENT_TITLES[g.voice])
         inner.append(f'<span class="seg {g.voice}{" loaded" if loaded else ""}" data-p="{g.probability:.4f}" '
                      f'style="--a:{_alpha(g.probability, threshold) if loaded else 0:.3f}" title="{gtitle}">'
-                     f'{_marked_html(g, interactive)}</span>')
+                     f'{_marked_html(g, interactive, g.probability)}</span>')
         pos = g.end
     classes = ["s", s.voice] + (["shared"] if shared_note else [])
     return (f'<span class="{" ".join(classes)}" id="s{s.index}"{focus} data-p="{s.probability:.4f}" title="{title}">'
-            f'{"".join(inner)}</span>')
+            f'{"".join(inner)}</span>{_techniques_html(s.techniques)}')
 
 
 def article_html(result, shared_notes: dict[int, str] | None = None, interactive: bool = False,
@@ -368,7 +440,8 @@ LEGEND = ('<div class="legend"><span><span class="key" style="background: rgba(2
           'loaded quoted speech (not counted; in a sentence that quotes, only the words around the quotation are '
           'the outlet\'s)</span>'
           '<span><span class="cue-key">bold, underlined</span> cue word</span>'
-          '<span>hover a sentence or a word for its probability and weight</span></div>')
+          '<span>hover a sentence or a word for its probability and weight, and a cue word for plainer words '
+          '(with the probability each would give)</span></div>')
 
 
 def report_body_html(results: Sequence, interactive: bool = False) -> str:

@@ -37,7 +37,9 @@ Every sentence keeps all the cues the model gives (the JSON lists them, as
 loaded, carrying at least ``CUE_SHARE`` of the sentence's strongest cue's
 weight (``"marked": true`` in the JSON): in a neutral sentence, or at the tail
 of a loaded one, the words the model leans on slightly are not what makes the
-sentence loaded, and marking them would bury the ones that do.
+sentence loaded, and marking them would bury the ones that do. Each marked cue
+in the outlet's own words gets plainer alternatives, each with the probability
+it gives, re-scored (framing.suggest; docs/suggestions.md).
 
 The verdict bands' cut-points belong to the model (:func:`model_bands`): a
 model's card may name them; the shipped models' come from ``models/bands.json``,
@@ -59,14 +61,16 @@ import numpy as np
 
 from framing.errors import FramingError
 from framing.furniture import MIN_WORDS, furniture_kind, link_residue
-from framing.model import Cue, FramingModel
+from framing.model import Cue, FramingModel, Technique
+from framing.model.base import Suggestion
 from framing.paths import shipped_model_path
 from framing.sentences import Segment, split_sentences, word_count
 
 __all__ = [
     "LOW_BELOW", "HIGH_FROM", "BANDS_FILE", "DEFAULT_BANDS", "Bands", "model_bands", "MIN_WORDS", "CUE_SHARE",
     "verdict", "is_furniture", "ScoredSegment", "ScoredSentence",
-    "ArticleScore", "article_score", "own_score", "score_units", "shown_cues", "score_text", "score_file", "score_many",
+    "ArticleScore", "article_score", "own_score", "score_units", "shown_cues", "cue_dicts", "score_text", "score_file",
+    "score_many",
 ]
 
 # Cut-points of the verdict bands for a model that names none (see docs/scoring.md).
@@ -162,12 +166,29 @@ class ScoredSegment:
     words: int
     cues: list[Cue] = field(default_factory=list)  # marked, offsets relative to the segment
     model_cues: list[Cue] = field(default_factory=list)
+    techniques: list[Technique] = field(default_factory=list)
+    # Per marked cue, its suggestions (framing.suggest); None when they were not asked for.
+    suggestions: dict[Cue, list[Suggestion]] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        marked = set(self.cues)
         return {"text": self.text, "start": self.start, "end": self.end, "voice": self.voice,
                 "probability": round(float(self.probability), 4),
-                "cues": [dict(c.to_dict(self.start), marked=c in marked) for c in self.model_cues or self.cues]}
+                "cues": cue_dicts(self.model_cues or self.cues, self.cues, self.start, self.suggestions),
+                "techniques": [t.to_dict() for t in self.techniques]}
+
+
+def cue_dicts(cues: Sequence[Cue], marked: Sequence[Cue], offset: int,
+              suggestions: dict[Cue, list[Suggestion]] | None) -> list[dict[str, Any]]:
+    """The JSON of a part's cues: offsets into the article, ``marked``, and for a marked cue
+    its ``suggestions`` when they were computed (an empty list: none lowers the probability)."""
+    shown = set(marked)
+    out = []
+    for c in cues:
+        d = dict(c.to_dict(offset), marked=c in shown)
+        if suggestions is not None and c in shown:
+            d["suggestions"] = [s.to_dict() for s in suggestions.get(c, ())]
+        out.append(d)
+    return out
 
 
 def _weighted(pairs: Sequence[tuple[float, int]]) -> float | None:
@@ -196,12 +217,16 @@ class ScoredSentence:
     # The sentence in voices; the score and the reports read these. Empty only
     # for sentences built by hand, which then count as one segment of their voice.
     segments: list[ScoredSegment] = field(default_factory=list)
+    techniques: list[Technique] = field(default_factory=list)  # the accurate tier's technique head; none on furniture
+    # Per marked cue, its suggestions (framing.suggest); None when they were not asked for.
+    suggestions: dict[Cue, list[Suggestion]] | None = None
 
     def __post_init__(self) -> None:
         if not self.segments:
             voice = "page" if self.furniture else "quote" if self.quoted and not self.headline else "own"
             self.segments = [ScoredSegment(self.start, self.end, self.text, voice, self.probability,
-                                           word_count(self.text), list(self.cues), list(self.model_cues))]
+                                           word_count(self.text), list(self.cues), list(self.model_cues),
+                                           list(self.techniques), self.suggestions)]
 
     @property
     def voice(self) -> str:
@@ -239,12 +264,12 @@ class ScoredSentence:
         return [(g, c) for g in self.segments for c in g.cues]
 
     def to_dict(self) -> dict[str, Any]:
-        marked = set(self.cues)
         return {"index": self.index, "text": self.text, "start": self.start, "end": self.end,
                 "probability": round(float(self.probability), 4), "label": self.label,
                 "quoted": self.quoted, "headline": self.headline, "paragraph": self.paragraph,
                 "voice": self.voice, "counted": self.counted,
-                "cues": [dict(c.to_dict(self.start), marked=c in marked) for c in self.model_cues or self.cues],
+                "cues": cue_dicts(self.model_cues or self.cues, self.cues, self.start, self.suggestions),
+                "techniques": [t.to_dict() for t in self.techniques],
                 "segments": [g.to_dict() for g in self.segments]}
 
 
@@ -424,14 +449,40 @@ def _cut_residue(segments: tuple[Segment, ...] | list[Segment], text: str) -> li
                             Segment(a, last.end, text[a:last.end], "page")]
 
 
+def _attach_suggestions(model: FramingModel, sentences: Sequence[ScoredSentence]) -> None:
+    """Suggestions for every marked cue of the article, re-scored in one call (framing.suggest).
+
+    A cue is marked on the part it was scored in: the whole sentence, or a segment
+    of a sentence in several voices, so each part is re-scored with its own words.
+    A sentence in one voice and its one segment are the same part, suggested once.
+    Quoted speech and page furniture get none (framing.suggest also skips a cue
+    inside a direct quotation of a sentence that mixes voices).
+    """
+    from framing.suggest import suggest
+
+    parts: dict[tuple, list] = {}
+    for s in sentences:
+        for owner in (s, *s.segments):
+            owner.suggestions = {}
+            # A quotation is the source's words: a report quotes them, it does not reword them.
+            if owner.cues and getattr(owner, "voice", "own") in ("own", "mixed"):
+                parts.setdefault((owner.text, owner.probability, tuple(owner.cues)), []).append(owner)
+    found = suggest(model, [key[0:2] + (list(key[2]),) for key in parts])
+    for owners, per_cue in zip(parts.values(), found):
+        for owner in owners:
+            owner.suggestions = per_cue
+
+
 def score_text(model: FramingModel, text: str, file: str | os.PathLike = "-", cues: bool = True,
-               threshold: float | None = None) -> ArticleScore:
+               threshold: float | None = None, suggest: bool = True) -> ArticleScore:
     """Split an article into sentences and score each, and each voice in it; offsets index into ``text``.
 
     A sentence is scored whole (its ``probability``, as ``framing predict``
     gives it) and, when it is in more than one voice, each segment again on its
     own: an attribution is the outlet reporting, the quotation beside it the
-    source's words, and the score reads the outlet's part.
+    source's words, and the score reads the outlet's part. With ``suggest``
+    (and ``cues``), every marked cue gets its neutral alternatives, re-scored
+    (framing.suggest); they cost a re-scored sentence per candidate.
     """
     sentences = split_sentences(text, headline=True)
     t = model.threshold if threshold is None else float(threshold)
@@ -453,15 +504,19 @@ def score_text(model: FramingModel, text: str, file: str | os.PathLike = "-", cu
         scored_segs = []
         for g in segs:
             if g.voice == "page":
-                gp, g_cues, g_shown = p.probability if furniture else 0.0, [], []
+                gp, g_cues, g_shown, g_tech = p.probability if furniture else 0.0, [], [], []
             else:
                 q = p if len(segs) == 1 else next(parts)
                 gp, g_cues, g_shown = q.probability, list(q.cues), shown_cues(q.cues, q.probability, t)
+                g_tech = list(q.techniques)
             scored_segs.append(ScoredSegment(g.start, g.end, g.text, g.voice, gp, word_count(g.text), g_shown,
-                                             g_cues))
+                                             g_cues, g_tech))
         scored.append(ScoredSentence(s.index, s.start, s.end, s.text, p.probability,
                                      "loaded" if p.probability >= t else "neutral", s.quoted, s.headline,
-                                     s.paragraph, furniture, shown, list(p.cues), scored_segs))
+                                     s.paragraph, furniture, shown, list(p.cues), scored_segs,
+                                     [] if furniture else list(p.techniques)))
+    if cues and suggest:
+        _attach_suggestions(model, scored)
     score, quoted_score = article_score(*score_units(scored))
     bands = model_bands(model)
     v = bands.verdict(score)
@@ -470,20 +525,20 @@ def score_text(model: FramingModel, text: str, file: str | os.PathLike = "-", cu
 
 
 def score_file(model: FramingModel, path: str | os.PathLike, cues: bool = True,
-               threshold: float | None = None) -> ArticleScore:
+               threshold: float | None = None, suggest: bool = True) -> ArticleScore:
     """Score an article file, ``-`` (stdin) or an http(s) link, fetched as its type of file is read."""
     from framing.textio import read_article
     from framing.webfetch import fetch_article, is_url
 
     # On the command line the user's own network is theirs to read: private addresses are allowed.
     text = fetch_article(path, allow_private=True) if is_url(path) else read_article(path)
-    return score_text(model, text, path, cues=cues, threshold=threshold)
+    return score_text(model, text, path, cues=cues, threshold=threshold, suggest=suggest)
 
 
 # -- several files, as the command line reads them ------------------------------
 
 def score_many(model: FramingModel, paths: Sequence[str], threshold: float | None = None,
-               on_error=None) -> tuple[list[ArticleScore], int]:
+               on_error=None, suggest: bool = True) -> tuple[list[ArticleScore], int]:
     """Score every file or link; one bad one is reported through ``on_error`` and the rest still scored.
 
     A progress bar goes to stderr only when stderr is a terminal and there is
@@ -498,7 +553,7 @@ def score_many(model: FramingModel, paths: Sequence[str], threshold: float | Non
     def one(path: str) -> None:
         nonlocal failed
         try:
-            results.append(score_file(model, path, threshold=threshold))
+            results.append(score_file(model, path, threshold=threshold, suggest=suggest))
         except FramingError as exc:
             failed += 1
             if on_error is not None:

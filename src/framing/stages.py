@@ -136,3 +136,48 @@ def _finetune_cmd(
     oof = info["out_of_fold"]
     typer.echo(f"wrote {out} (encoder alone, out of fold: macro-F1 {oof['macro_f1']:.3f}, "
                f"ROC-AUC {oof['roc_auc']:.3f})", err=True)
+
+
+def techniques(run: Path, ptc: Optional[Path] = None, params: Optional[Path] = None,
+               metrics: Optional[Path] = None, table: Optional[Path] = None, progress=None) -> dict:
+    """Fit the technique head on PTC's training articles and write it into the run's graph.
+
+    The second command of the finetune stage: the encoder stays as fine-tuning left it
+    (so the BABE probabilities do not move); the head reads its pooled states. Writes
+    the held-out figures as DVC metrics and, with ``table``, as Markdown.
+    """
+    from framing.model.technique_train import add_techniques, techniques_table
+    from framing.paths import default_ptc_dir, require
+    from framing.textio import atomic_write_text
+
+    settings: dict = {}
+    if params is not None:
+        from framing.params import stage_params
+
+        settings = dict(stage_params(params, "techniques"))
+    root = ptc or default_ptc_dir()
+    if root is None:
+        raise require("PTC folder", "--ptc DIR", "FRAMING_PTC")
+    result = add_techniques(run, root, settings, progress=progress)
+    if metrics is not None:
+        atomic_write_text(metrics, json.dumps(result, indent=2, sort_keys=True) + "\n")
+    if table is not None:
+        atomic_write_text(table, techniques_table(result) + "\n")
+    return result
+
+
+@app.command("techniques")
+def _techniques_cmd(
+    run: Annotated[Path, typer.Option("--run", help="The fine-tuning run's folder (its graph gets the head).")] = Path("models/accurate.encoder"),
+    ptc: Annotated[Optional[Path], typer.Option("--ptc", help="PTC's folder; default $FRAMING_PTC, else ../shared/corpora/ptc.", show_default=False)] = None,
+    params: Annotated[Optional[Path], typer.Option("--params", help="params.yaml; its 'techniques' section.", show_default=False)] = None,
+    metrics: Annotated[Optional[Path], typer.Option("--metrics", help="Write the held-out figures here (JSON).", show_default=False)] = None,
+    table: Annotated[Optional[Path], typer.Option("--table", help="Write the per-technique table here (Markdown).", show_default=False)] = None,
+) -> None:
+    """Name PTC's 14 propaganda techniques: a calibrated head on the fine-tuned encoder."""
+    result = techniques(run, ptc, params, metrics, table, progress=lambda message: typer.echo(message, err=True))
+    head = result["head"]["all"]
+    shown = sum(r["shown"] for r in result["techniques"])
+    typer.echo(f"wrote the technique head into {run} ({shown} of {len(result['techniques'])} techniques shown; "
+               f"PTC held-out macro ROC-AUC {head['macro_roc_auc']:.3f}, TF-IDF "
+               f"{result['tfidf']['all']['macro_roc_auc']:.3f})", err=True)

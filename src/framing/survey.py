@@ -234,7 +234,8 @@ def score_articles(model: FramingModel, articles: Sequence[Article]) -> list[tup
     for article in articles:
         try:
             text = article.text if article.path is None else read_article(article.path)
-            result = score_text(model, text, article.where)
+            # A survey reads scores and cue counts, never suggestions: they would only cost.
+            result = score_text(model, text, article.where, suggest=False)
         except FramingError as exc:
             out.append((None, str(exc)))
             continue

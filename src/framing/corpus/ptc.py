@@ -19,10 +19,28 @@ from dataclasses import dataclass
 
 from framing.errors import FramingError
 
-__all__ = ["HELDOUT_EVERY", "LABELS_FILE", "LOADED_TECHNIQUES", "PtcSentence", "PtcSpan", "is_heldout", "label_ptc",
-           "loaded_words", "ptc_label", "read_ptc"]
+__all__ = ["HELDOUT_EVERY", "LABELS_FILE", "LOADED_TECHNIQUES", "PtcSentence", "PtcSpan", "TECHNIQUES", "is_heldout",
+           "label_ptc", "loaded_words", "ptc_label", "read_ptc", "technique_matrix"]
 
 LOADED_TECHNIQUES = frozenset({"Loaded_Language", "Name_Calling,Labeling"})
+#: PTC's 14 techniques: (the name its labels file uses, the name framing shows), in the
+#: order of the technique head's outputs.
+TECHNIQUES = (
+    ("Loaded_Language", "loaded language"),
+    ("Name_Calling,Labeling", "name calling"),
+    ("Repetition", "repetition"),
+    ("Doubt", "doubt"),
+    ("Exaggeration,Minimisation", "exaggeration/minimisation"),
+    ("Appeal_to_fear-prejudice", "appeal to fear"),
+    ("Flag-Waving", "flag-waving"),
+    ("Causal_Oversimplification", "causal oversimplification"),
+    ("Appeal_to_Authority", "appeal to authority"),
+    ("Slogans", "slogans"),
+    ("Whataboutism,Straw_Men,Red_Herring", "whataboutism/straw man/red herring"),
+    ("Black-and-White_Fallacy", "black-and-white fallacy"),
+    ("Thought-terminating_Cliches", "thought-terminating cliché"),
+    ("Bandwagon,Reductio_ad_hitlerum", "bandwagon/reductio ad hitlerum"),
+)
 LABELS_FILE = "train-task-flc-tc.labels"
 ARTICLES_DIR = "train-articles"
 
@@ -120,6 +138,24 @@ def is_heldout(article: str) -> bool:
     """Whether a PTC article is kept out of training: a fixed function of its id (a hash,
     not the id's order), so every run and every benchmark holds out the same articles."""
     return int(hashlib.sha256(article.encode("utf-8")).hexdigest()[:8], 16) % HELDOUT_EVERY == 0
+
+
+def technique_matrix(sentences: list[PtcSentence]):
+    """[n, 14] int8: whether each sentence overlaps a span of each technique (``TECHNIQUES``' order).
+
+    Raises on a technique the labels file names that ``TECHNIQUES`` does not know, rather
+    than training a head that silently ignores it.
+    """
+    import numpy as np
+
+    column = {raw: j for j, (raw, _) in enumerate(TECHNIQUES)}
+    y = np.zeros((len(sentences), len(TECHNIQUES)), dtype=np.int8)
+    for i, s in enumerate(sentences):
+        for span in s.spans:
+            if span.technique not in column:
+                raise FramingError(f"unknown PTC technique {span.technique!r} (article {s.article})")
+            y[i, column[span.technique]] = 1
+    return y
 
 
 def label_ptc(sentences: list[PtcSentence]) -> list[tuple[str, str, list[str]]]:

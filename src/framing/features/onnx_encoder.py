@@ -12,13 +12,16 @@ its own session on first use).
 from __future__ import annotations
 
 import operator
-from typing import Sequence
+import threading
+from contextlib import contextmanager
+from typing import Iterator, Sequence
 
 import numpy as np
 
 from framing.features._tokens import TOKEN_RE
 
-__all__ = ["AUX_FEATURE", "AUX_OUTPUT", "ENCODER_FEATURES", "GRAPH_INPUTS", "GRAPH_OUTPUTS", "OnnxEncoder"]
+__all__ = ["AUX_FEATURE", "AUX_OUTPUT", "ENCODER_FEATURES", "GRAPH_INPUTS", "GRAPH_OUTPUTS", "OnnxEncoder",
+           "POOLED_OUTPUT", "TECHNIQUE_METADATA", "TECHNIQUE_OUTPUT", "one_at_a_time"]
 
 #: Outputs of ``OnnxEncoder.features``, in column order.
 ENCODER_FEATURES = ("sentence", "token_max")
@@ -33,8 +36,34 @@ GRAPH_INPUTS = ("input_ids", "attention_mask")
 GRAPH_OUTPUTS = ("sentence_logit", "token_logits")
 #: Optional third output: PTC's sentence logit [batch].
 AUX_OUTPUT = "aux_sentence_logit"
+#: Optional: the technique head's calibrated logits [batch, k] (framing.model.technique_train).
+TECHNIQUE_OUTPUT = "technique_logits"
+#: The graph's metadata key that describes the technique head (JSON: names, thresholds, shown).
+TECHNIQUE_METADATA = "framing.techniques"
+#: The mean-pooled encoder states [batch, hidden], exposed only while a head is trained.
+POOLED_OUTPUT = "pooled"
 
 WordScores = list[tuple[int, int, float]]
+
+# Per thread, so a server scoring requests on several threads with one model never
+# sees another request's setting.
+_ALONE = threading.local()
+
+
+@contextmanager
+def one_at_a_time() -> Iterator[None]:
+    """Within it, every encoder run on this thread scores each text in a batch of its own.
+
+    The int8 graph quantizes a batch's activations together, so a text's scores move
+    slightly with the texts batched beside it; alone, they are what scoring that text
+    by itself gives, still in one pass of the pipeline (framing.suggest needs that).
+    """
+    before = getattr(_ALONE, "on", False)
+    _ALONE.on = True
+    try:
+        yield
+    finally:
+        _ALONE.on = before
 
 
 def _logit(p: np.ndarray) -> np.ndarray:
@@ -92,9 +121,21 @@ class OnnxEncoder:
             self._session = ort.InferenceSession(self.model, opts, providers=["CPUExecutionProvider"])
         return self._session
 
+    def _output_names(self) -> list[str]:
+        return [o.name for o in self._session_().get_outputs()]
+
     def _has_aux(self) -> bool:
         # One test for both the column names and the run, so they cannot disagree.
-        return any(o.name == AUX_OUTPUT for o in self._session_().get_outputs())
+        return AUX_OUTPUT in self._output_names()
+
+    def metadata(self) -> dict[str, str]:
+        """The graph's own key/value metadata (the technique head describes itself there)."""
+        return dict(self._session_().get_modelmeta().custom_metadata_map)
+
+    def outputs(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        """Every per-sentence output of the graph but the two the stack reads, by name:
+        ``aux_sentence_logit`` [n], ``technique_logits`` [n, k] where the graph has them."""
+        return self._run(texts)[2]
 
     def feature_names(self) -> list[str]:
         """Names of the ``features`` columns: two, or three where the graph has PTC's head."""
@@ -119,10 +160,12 @@ class OnnxEncoder:
         """
         return self._run(texts)[:2]
 
-    def _run(self, texts: Sequence[str]) -> tuple[np.ndarray, list[WordScores], np.ndarray | None]:
+    def _run(self, texts: Sequence[str]) -> tuple[np.ndarray, list[WordScores], dict[str, np.ndarray]]:
         texts = list(texts)
+        size = 1 if getattr(_ALONE, "on", False) else self.batch_size
         last = self._last
-        if last is not None and len(last[0]) == len(texts) and all(map(operator.is_, last[0], texts)):
+        if (last is not None and last[2] == size and len(last[0]) == len(texts)
+                and all(map(operator.is_, last[0], texts))):
             return last[1]
         encs = self._tokenizer_().encode_batch(texts)
         n = len(encs)
@@ -130,11 +173,12 @@ class OnnxEncoder:
         token_logits: list[np.ndarray] = [np.zeros(0, np.float32)] * n
         order = np.argsort([len(e.ids) for e in encs], kind="stable")
         session = self._session_()
-        has_aux = self._has_aux()
-        outputs = list(GRAPH_OUTPUTS) + ([AUX_OUTPUT] if has_aux else [])
-        aux = np.zeros(n, dtype=np.float64) if has_aux else None
-        for start in range(0, n, self.batch_size):
-            idx = order[start:start + self.batch_size]
+        # Every output past the two the stack always reads is one row per sentence
+        # (PTC's sentence logit, the technique head, a training run's pooled states).
+        outputs = list(GRAPH_OUTPUTS) + [o for o in self._output_names() if o not in GRAPH_OUTPUTS]
+        extra: dict[str, np.ndarray] = {}
+        for start in range(0, n, size):
+            idx = order[start:start + size]
             width = max(len(encs[i].ids) for i in idx)
             ids = np.zeros((len(idx), width), dtype=np.int64)
             attn = np.zeros((len(idx), width), dtype=np.int64)
@@ -144,19 +188,24 @@ class OnnxEncoder:
                 attn[row, :k] = 1
             sent, tok, *rest = session.run(outputs, dict(zip(GRAPH_INPUTS, (ids, attn))))
             logits[idx] = sent
-            if aux is not None:
-                aux[idx] = rest[0]
+            for name, value in zip(outputs[2:], rest):
+                if name not in extra:
+                    extra[name] = np.zeros((n,) + value.shape[1:], dtype=np.float64)
+                extra[name][idx] = value
             for row, i in enumerate(idx):
                 token_logits[i] = tok[row, :len(encs[i].ids)]
+        if n == 0:
+            extra = {name: np.zeros(0) for name in outputs[2:]}
         words = [_word_scores(t, e.offsets, e.special_tokens_mask, tl)
                  for t, e, tl in zip(texts, encs, token_logits)]
-        self._last = (texts, (logits, words, aux))
-        return logits, words, aux
+        self._last = (texts, (logits, words, extra), size)
+        return logits, words, extra
 
     def features(self, texts: Sequence[str]) -> np.ndarray:
         """[n, 2]: the sentence logit and the logit of the strongest word; [n, 3] with
         PTC's sentence logit where the graph exports it (``feature_names``)."""
-        logits, words, aux = self._run(texts)
+        logits, words, extra = self._run(texts)
+        aux = extra.get(AUX_OUTPUT)
         top = np.array([max((p for _, _, p in ws), default=0.5) for ws in words], dtype=np.float64)
         columns = [logits, _logit(top)] + ([aux] if aux is not None else [])
         return np.column_stack(columns) if len(logits) else np.zeros((0, len(columns)))

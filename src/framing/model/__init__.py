@@ -9,7 +9,7 @@ a kind by name for ``train``, ``save`` and ``load``.
 
 from __future__ import annotations
 
-from framing.model.base import LABELS, Cue, FramingModel, Prediction
+from framing.model.base import LABELS, Cue, FramingModel, Prediction, Suggestion, Technique
 from framing.model.calibration import choose_threshold, fit_calibration, out_of_fold_scores, sigmoid
 from framing.model.card import CARD_SUFFIX, FORMAT_NAME, FORMAT_VERSION, MODEL_SUFFIX, card_path
 from framing.model.registry import (
@@ -19,7 +19,7 @@ from framing.model.registry import (
 from framing.model.static import StaticModel
 
 __all__ = [
-    "CARD_SUFFIX", "DEFAULT_KIND", "DEFAULT_TIER", "MODEL_FILES", "TIERS", "kind_for_tier", "FORMAT_NAME", "FORMAT_VERSION", "KINDS", "LABELS", "MODEL_SUFFIX", "Cue",
+    "CARD_SUFFIX", "DEFAULT_KIND", "DEFAULT_TIER", "MODEL_FILES", "TIERS", "kind_for_tier", "FORMAT_NAME", "FORMAT_VERSION", "KINDS", "LABELS", "MODEL_SUFFIX", "Cue", "Suggestion", "Technique",
     "FramingModel", "Prediction", "StaticModel", "card_path", "check_train", "choose_threshold", "default_model_path",
     "fit_calibration", "kind_module", "load", "load_default", "out_of_fold_scores", "save", "sigmoid", "train",
 ]

@@ -94,6 +94,16 @@ class FramingModel(ABC):
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Calibrated probability that each sentence is loaded, shape ``(len(texts),)``."""
 
+    def predict_proba_alone(self, texts: Sequence[str]) -> np.ndarray:
+        """Each sentence's probability as ``predict_proba([text])`` gives it, for many texts in one call.
+
+        Most kinds score a sentence on its own, whatever else is in the batch, so
+        this is ``predict_proba``; a kind whose score of a sentence moves with the
+        rest of its batch overrides it (framing.suggest lists probabilities a
+        reader must be able to reproduce by scoring the rewritten sentence alone).
+        """
+        return self.predict_proba(texts)
+
     @abstractmethod
     def explain(self, texts: Sequence[str]) -> list[list[Cue]]:
         """Per sentence, the cues pushing it towards loaded, strongest first."""

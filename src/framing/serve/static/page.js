@@ -110,11 +110,16 @@
 
   function tipText(el, t) {
     const p = parseFloat(el.dataset.p);
-    const lines = (el.dataset.tip || "").split("\n").slice(1).filter((l) => !l.startsWith("cue words: "));
+    const lines = (el.dataset.tip || "").split("\n").slice(1).filter(
+      (l) => !l.startsWith("cue words: ") && !l.startsWith("suggestions: "));
     const first = "p = " + p.toFixed(2) + ": " + (partLoaded(el, t) ? "loaded" : "neutral") + " (threshold " + t.toFixed(2) + ")";
-    const cues = Array.from(el.querySelectorAll("mark.cue")).map(
-      (m) => m.textContent + " +" + parseFloat(m.dataset.weight).toFixed(2));
-    if (cues.length) lines.splice(Math.min(1, lines.length), 0, "cue words: " + cues.join(", "));
+    const marked = Array.from(el.querySelectorAll("mark.cue"));
+    const cues = marked.map((m) => m.textContent + " +" + parseFloat(m.dataset.weight).toFixed(2));
+    // Suggestions were re-scored for the cues marked at the model's threshold: shown while those stay marked.
+    const hints = marked.filter((m) => m.dataset.suggest).map((m) => m.dataset.suggest);
+    const at = Math.min(1, lines.length);
+    if (hints.length) lines.splice(at, 0, "suggestions: " + hints.join("; "));
+    if (cues.length) lines.splice(at, 0, "cue words: " + cues.join(", "));
     return [first].concat(lines).join("\n");
   }
 
