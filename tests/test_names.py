@@ -20,6 +20,8 @@ CORPUS = [
     "Aides to Trump said the GOP was divided.",
     "Supporters of Obama and the GOP met on Tuesday.",
     "A spokesman said the regime was wrong.",
+    "Critics of the US said the deal was wrong.",
+    "Aides said US troops would stay, and told us so.",
 ]
 
 
@@ -44,6 +46,10 @@ def test_common_words_are_no_names(detector):
 def test_a_known_name_is_a_name_at_the_start_of_a_sentence(detector):
     assert names_of(detector, "Obama went on an apology tour.") == ["Obama"]
     assert names_of(detector, "Trump's GOP slammed the so-called experts.") == ["Trump's", "GOP"]
+
+
+def test_an_acronym_that_spells_a_word_is_a_name_in_capitals_only(detector):
+    assert names_of(detector, "The deal was right for the US and for us.") == ["US"]
 
 
 def test_all_caps_headline(detector):

@@ -24,6 +24,9 @@ Edge cases, decided once for every use:
   are written.
 - ALL CAPS words follow the same rules: "GOP" is a name because the corpus writes it so;
   "DISGRACEFUL" in an all-caps headline is not, because the corpus writes "disgraceful".
+  A word the corpus writes in capitals is also counted as written, so an acronym that
+  spells a common word is a name in capitals only ("the US", not "let us"), unless the
+  capitals are rare beside the lower-case word (under 5%: "ALL" written for emphasis).
 - A sentence is headline-like (title case or ALL CAPS) when at least 80% of its words
   of three letters or more, the first one aside, begin with a capital (at least two
   such words).
@@ -56,6 +59,7 @@ not no so if""".split())
 # ("U.S.", "Sen. Warren").
 _OPENERS = frozenset('"\u201c\u2018\'(:;\u2014\u2013-')
 _HEADLINE_SHARE = 0.8
+_ACRONYM_SHARE = 0.05
 _UNSEEN, _COMMON, _NAME = 0, 1, 2
 
 
@@ -68,6 +72,13 @@ def _key(word: str) -> str:
 
 def _capitalised(cased: str) -> bool:
     return cased[:1].isupper()
+
+
+def _acronym(cased: str) -> str:
+    """The word as written when it is in capitals and two letters or more ("US", "GOP's"
+    as "GOP"), else "": an acronym can spell a common word ("US", "IT")."""
+    word = _key(cased)
+    return word if len(word) >= 2 and word.isupper() else ""
 
 
 class ProperNames:
@@ -99,11 +110,20 @@ class ProperNames:
                 if _first(text, batch, k, lo):
                     continue
                 key = _key(batch.words[k])
+                acronym = _acronym(batch.cased[k])
+                if acronym:  # counted as written too: "US" is a name, "us" is not
+                    upper[acronym] += 1
                 if key in NEVER_NAMES or not key[:1].isalpha():
                     continue
                 (upper if _capitalised(batch.cased[k]) else lower)[key] += 1
         names, common = [], []
         for key in upper.keys() | lower.keys():
+            if not key.islower():
+                # An acronym spelling a word the corpus mostly writes in lower case is
+                # emphasis ("ALL of them", 2 against 213), not a name ("US", 15 against 41).
+                if upper[key] >= 2 and upper[key] >= _ACRONYM_SHARE * lower[key.lower()]:
+                    names.append(key)
+                continue
             share = upper[key] / (upper[key] + lower[key])
             if share < self.min_share:
                 common.append(key)
@@ -130,6 +150,8 @@ class ProperNames:
         """What the table says of a word as written: a name, a common word, or unseen."""
         if not _capitalised(cased):
             return _COMMON
+        if _acronym(cased) in self.names:
+            return _NAME
         key = _key(cased.lower())
         if key in NEVER_NAMES:
             return _COMMON
