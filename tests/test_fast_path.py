@@ -114,6 +114,8 @@ def test_word_lookups_match_per_token_lookups_across_batches_and_table_resets(mo
                                                          for c, w in zip(b.cased, b.words)]
             assert b.in_set(members).tolist() == [w in members for w in b.words]
             assert b.all_caps().tolist() == [c.isupper() and len(c) >= 4 for c in b.cased]
+            assert b.word_values("len", vocab, lambda pairs: (len(c) for c, _ in pairs)).tolist() == \
+                [len(c) for c in b.cased]
     assert features.word_table().generation > 1  # the table did start afresh
 
 

@@ -13,6 +13,8 @@ returns them. Feature groups (each a scikit-learn transformer on raw strings):
                    intensifiers/superlatives, loaded verbs of saying, 2nd person.
 ``SentenceEmbedding`` mean wordllama word vector, stacked into one score.
 ``NgramTfidf``     word 1-2-gram TF-IDF (learns topics/outlets; down-weighted).
+``ProperNames``    not a feature group: the capitalisation table that tells proper
+                   names (never shown as cues) from wording.
 ``EncoderScore``   the accurate tier's fine-tuned transformer (an ONNX graph): its
                    sentence logit and strongest token-head word, stacked.
 
@@ -54,13 +56,14 @@ from framing.features.encoder import EncoderScore
 from framing.features.onnx_encoder import OnnxEncoder
 from framing.features.lexicon_cues import LEXICON_FLAGS, LexiconCues
 from framing.features.loaded_words import LoadedWords
+from framing.features.names import NEVER_NAMES, ProperNames, known_words
 from framing.features.ngrams import NgramScore, NgramTfidf
 from framing.features.pipeline import DEFAULT_PARAMS, FUNCTION_WORDS, build_pipeline, decide_and_explain, explain
 from framing.features.style import INTENSIFIERS, LOADED_SAYING, NEUTRAL_SAYING, StyleCues
 
 __all__ = [
     "DEFAULT_PARAMS", "DIRECT_QUOTE_MIN_WORDS", "EncoderScore", "FUNCTION_WORDS", "INTENSIFIERS", "LEXICON_FLAGS",
-    "LOADED_SAYING", "NEUTRAL_SAYING", "TOKEN_RE", "Batch", "LexiconCues", "LoadedWords", "NgramScore",
+    "LOADED_SAYING", "NEUTRAL_SAYING", "NEVER_NAMES", "TOKEN_RE", "Batch", "LexiconCues", "LoadedWords", "NgramScore", "ProperNames",
     "NgramTfidf", "OnnxEncoder", "SentenceEmbedding", "StyleCues", "TextTransformer", "build_pipeline", "decide_and_explain", "explain",
-    "get_batch", "quote_mask", "WordTable", "clear_thread_caches", "token_spans", "word_table", "quoted_stretches", "tokenize_spans", "tokenize_words", "word_vectors",
+    "get_batch", "known_words", "quote_mask", "WordTable", "clear_thread_caches", "token_spans", "word_table", "quoted_stretches", "tokenize_spans", "tokenize_words", "word_vectors",
 ]

@@ -113,6 +113,18 @@ class Batch:
             hit = self._memo[key] = (members, column[rows])
         return hit[1]
 
+    def word_values(self, key: str, owner, values, dtype=np.int64) -> np.ndarray:
+        """Per token, ``values(pairs)`` of its word, computed once per distinct word in
+        this thread's word table (``pairs``: (as written, lower-cased)); ``owner`` (the
+        object the values come from) keys the cache with ``key``."""
+        memo_key = ("values", key, id(owner))
+        hit = self._memo.get(memo_key)
+        if hit is None or hit[0] is not owner:
+            table, rows = self._rows()
+            column = table.column(memo_key, owner, values, dtype=dtype)
+            hit = self._memo[memo_key] = (owner, column[rows])
+        return hit[1]
+
     def all_caps(self) -> np.ndarray:
         """True for every token written in capitals with at least 4 characters."""
         hit = self._memo.get("all_caps")

@@ -107,19 +107,21 @@ she her it its they them their this that these those am is are was were be been 
 do does did would could as until while if because""".split())
 
 
-def explain(pipeline, texts, top_k: int = 8, skip_function_words: bool = True):
+def explain(pipeline, texts, top_k: int = 8, skip_function_words: bool = True, names=None):
     """Per text: [(start, end, weight)] word spans pushing towards 'loaded', strongest first.
 
     weight = the word's exact additive share of the classifier's decision value
     (coef x the part of each feature the word accounts for). Sentence-level
     features ('?', '!', length) have no word and are not listed. Closed-class
     words (articles, prepositions, auxiliaries, ...) are not listed as cues unless
-    ``skip_function_words=False``; their contribution still counts in the score.
+    ``skip_function_words=False``, nor are the proper names ``names`` (a
+    :class:`~framing.features.names.ProperNames`) finds: who a story is about is not
+    how it is told. Their contribution still counts in the score.
     """
-    return decide_and_explain(pipeline, texts, top_k, skip_function_words)[1]
+    return decide_and_explain(pipeline, texts, top_k, skip_function_words, names)[1]
 
 
-def decide_and_explain(pipeline, texts, top_k: int = 8, skip_function_words: bool = True):
+def decide_and_explain(pipeline, texts, top_k: int = 8, skip_function_words: bool = True, names=None):
     """(``pipeline.decision_function(texts)``, ``explain(pipeline, texts)``) in one pass.
 
     Each feature group computes its features and their per-word split together,
@@ -144,6 +146,8 @@ def decide_and_explain(pipeline, texts, top_k: int = 8, skip_function_words: boo
     decision = clf.decision_function(np.concatenate(blocks, axis=1)) if texts else np.zeros(0)
     if skip_function_words and len(batch.words):
         total = np.where(batch.in_set(FUNCTION_WORDS), 0.0, total)
+    if names is not None and len(batch.words):
+        total = np.where(names.mask(batch, texts), 0.0, total)
     # top_k positive tokens per doc, strongest first (ties in token order); only
     # the positive ones are sorted, and they keep their order among themselves.
     positive = np.flatnonzero(total > 0)

@@ -107,8 +107,8 @@ class AccurateModel(StaticModel):
     kind = KIND
     tier = TIER
 
-    def __init__(self, pipeline, calibration, threshold, card, run=None, run_dir=None):
-        super().__init__(pipeline, calibration, threshold, card)
+    def __init__(self, pipeline, calibration, threshold, card, run=None, run_dir=None, names=None):
+        super().__init__(pipeline, calibration, threshold, card, names=names)
         self.run = run
         self.run_dir = run_dir
 

@@ -31,6 +31,7 @@ from framing.model.accurate import KIND, TIER, AccurateModel
 from framing.model.calibration import choose_threshold, fit_calibration, fit_params, sigmoid
 from framing.model.card import library_versions, training_card
 from framing.model.finetune import FINETUNE_DEFAULTS, RunProgress, load_run, run_encoder
+from framing.model.static import fit_names
 
 __all__ = ["ENCODER_ENV", "default_encoder_dir", "train", "training_ptc"]
 
@@ -115,4 +116,4 @@ def train(corpus, params: dict | None = None, lexicons: dict | None = None, seed
         note="out-of-fold decisions of the final regression on out-of-fold features of the training corpus; "
              "the threshold was chosen on these same folds",
         encoder={k: run.info[k] for k in ("encoder", "license", "files_sha256", "quantized", "out_of_fold")})
-    return AccurateModel(pipeline, calibration, threshold, card, run=run)
+    return AccurateModel(pipeline, calibration, threshold, card, run=run, names=fit_names(texts, lexicons))

@@ -18,7 +18,7 @@ import numpy as np
 import sklearn
 
 from framing.errors import FramingError
-from framing.features import DEFAULT_PARAMS, build_pipeline, decide_and_explain, explain
+from framing.features import DEFAULT_PARAMS, ProperNames, build_pipeline, decide_and_explain, explain, known_words
 from framing.model.arrays import ARRAYS_FORMAT, ARRAYS_FORMAT_VERSION
 from framing.model.arrays import dumps as dump_arrays
 from framing.model.arrays import loads as load_arrays
@@ -26,11 +26,14 @@ from framing.model.base import Cue, FramingModel, Prediction
 from framing.model.calibration import choose_threshold, fit_calibration, fit_params, out_of_fold_scores, sigmoid
 from framing.model.card import library_versions, training_card
 
-__all__ = ["KIND", "TIER", "StaticModel", "check_training", "check_parameters", "extra_training_section", "fit_pipeline",
-           "from_artifact", "train"]
+__all__ = ["KIND", "NAMES_FILE", "TIER", "StaticModel", "check_training", "check_parameters", "default_names",
+           "extra_training_section", "fit_pipeline", "fit_names", "from_artifact", "train"]
 
 KIND = "static"
 TIER = "fast"
+#: The proper-name table for models written before models carried their own (beside the
+#: shipped models; learned from BABE by ``python benchmarks/name_cues.py --write-table``).
+NAMES_FILE = "names.json"
 
 
 class _OneBlasThread:
@@ -77,11 +80,15 @@ class StaticModel(FramingModel):
     tier = TIER
     artifact_format = {"format": ARRAYS_FORMAT, "format_version": ARRAYS_FORMAT_VERSION}
 
-    def __init__(self, pipeline, calibration: tuple[float, float], threshold: float, card: dict[str, Any]):
+    def __init__(self, pipeline, calibration: tuple[float, float], threshold: float, card: dict[str, Any],
+                 names: ProperNames | None = None):
         self.pipeline = pipeline
         self.calibration = (float(calibration[0]), float(calibration[1]))
         self.threshold = float(threshold)
         self.card = card
+        # Who the story is about is not how it is told: names are never cues (they
+        # still count in the score). None lists every word, as models did before.
+        self.names = names
 
     def decision_function(self, texts: Sequence[str]) -> np.ndarray:
         with ONE_BLAS_THREAD:
@@ -96,7 +103,7 @@ class StaticModel(FramingModel):
 
     def explain(self, texts: Sequence[str]) -> list[list[Cue]]:
         with ONE_BLAS_THREAD:
-            spans = explain(self.pipeline, list(texts))
+            spans = explain(self.pipeline, list(texts), names=self.names)
         return [[Cue(t[s:e], s, e, w) for s, e, w in sp] for t, sp in zip(texts, spans)]
 
     def predict(self, texts: Sequence[str], cues: bool = True) -> list[Prediction]:
@@ -108,7 +115,7 @@ class StaticModel(FramingModel):
         if not texts:
             return []
         with ONE_BLAS_THREAD:
-            decision, spans = decide_and_explain(self.pipeline, texts)
+            decision, spans = decide_and_explain(self.pipeline, texts, names=self.names)
         a, b = self.calibration
         proba = sigmoid(a * np.asarray(decision, dtype=float) + b)
         labels = self.label(proba)
@@ -117,8 +124,33 @@ class StaticModel(FramingModel):
 
     def to_bytes(self) -> bytes:
         # Arrays + JSON, not a pickle: see framing.model.arrays for why.
-        return dump_arrays({"pipeline": self.pipeline, "calibration": list(self.calibration),
-                            "threshold": self.threshold})
+        payload = {"pipeline": self.pipeline, "calibration": list(self.calibration), "threshold": self.threshold}
+        if self.names is not None:
+            payload["names"] = self.names.to_dict()
+        return dump_arrays(payload)
+
+
+def fit_names(texts: Sequence[str], lexicons: dict | None = None) -> ProperNames:
+    """The proper-name table of a training corpus (its capitalisation, not its labels),
+    with the cue lexicons' English words (those ``build_pipeline`` reads when none are given)."""
+    if not lexicons:
+        from framing.lexicons import load_lexicons
+
+        lexicons = load_lexicons()
+    return ProperNames().fit(list(texts), known_words(lexicons))
+
+
+def default_names() -> ProperNames | None:
+    """The shipped proper-name table, for a model file that carries none (None if absent)."""
+    import json
+
+    from framing.paths import shipped_model_dir
+
+    path = shipped_model_dir() / NAMES_FILE
+    try:
+        return ProperNames.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
 def fit_pipeline(texts: Sequence[str], y: np.ndarray, biased_words=None, params: dict | None = None,
@@ -179,7 +211,7 @@ def train(corpus, params: dict | None = None, lexicons: dict | None = None, seed
         note += " (the extra training sentences joined every fold's training part and were never scored)"
     card = training_card(KIND, TIER, corpus, y, proba, params=params, seed=seed, threshold=threshold,
                          calibration=calibration, folds=folds, libraries=library_versions(), note=note, **sections)
-    return StaticModel(pipeline, calibration, threshold, card)
+    return StaticModel(pipeline, calibration, threshold, card, names=fit_names(texts, lexicons))
 
 
 def extra_training_section(extra) -> dict[str, Any]:
@@ -208,9 +240,11 @@ def from_artifact(path: str | os.PathLike, card: dict[str, Any], model_class: ty
     if attach is not None:
         attach(pipeline)
     try:
-        model = (model_class or StaticModel)(pipeline, payload["calibration"], payload["threshold"], card)
-    except (TypeError, ValueError, IndexError):
-        raise FramingError("model file is damaged (calibration or threshold)", path) from None
+        # A model written before models carried their name table reads the shipped one.
+        names = ProperNames.from_dict(payload["names"]) if "names" in payload else default_names()
+        model = (model_class or StaticModel)(pipeline, payload["calibration"], payload["threshold"], card, names=names)
+    except (TypeError, ValueError, IndexError, AttributeError):
+        raise FramingError("model file is damaged (calibration, threshold or name table)", path) from None
     try:
         # A model written by another version of framing's own transformers can
         # read fine and fail on first use; find out now, with a clear message.
