@@ -30,10 +30,6 @@ Caucus" written in lower case are not names). The detector's agreement with that
 token by token on the sentences explained, is reported too.
 
     python benchmarks/name_cues.py [--corpus data/prepared/corpus.csv] [--ptc ../shared/corpora/ptc] [--json OUT]
-    python benchmarks/name_cues.py --write-table models/names.json [--corpus data/prepared/corpus.csv]
-
-The second form writes the table a model file without its own reads (the shipped
-models' training corpus's, as ``framing train`` fits it).
 """
 
 from __future__ import annotations
@@ -151,15 +147,9 @@ def main() -> None:
     ap.add_argument("--models", type=Path, nargs="+", default=[Path("models/fast.framing"), Path("models/accurate.framing")])
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--write-table", type=Path, default=None)
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args()
     data = read_corpus(args.corpus or default_corpus_path())
-    if args.write_table:
-        table = fit_names(data.texts, load_lexicons()).to_dict()
-        args.write_table.write_text(json.dumps(table, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
-        print(f"{args.write_table}: {len(table['names'])} names, {len(table['common'])} common words")
-        return
     if args.ptc is None:
         ap.error("no PTC folder: pass --ptc DIR or set $FRAMING_PTC")
     ptc = [s for s in read_ptc(args.ptc) if ptc_label(s) in ("loaded", "neutral")]

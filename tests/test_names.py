@@ -10,7 +10,6 @@ import pytest
 from conftest import REPO
 from framing.features import ProperNames, get_batch
 from framing.model import load
-from framing.model.static import NAMES_FILE, default_names
 
 # A corpus in ordinary case: "Trump", "Obama" and "GOP" are written with capitals away
 # from the sentence's start, "was", "right" and "regime" in lower case.
@@ -83,9 +82,12 @@ def test_table_round_trips_as_plain_data(detector):
     assert np.array_equal(again.mask(batch, CORPUS), detector.mask(batch, CORPUS))
 
 
-def test_shipped_table_reads_the_issue_examples():
-    table = default_names()
-    assert table is not None, f"models/{NAMES_FILE} is missing"
+@pytest.mark.parametrize("tier", ["fast", "accurate"])
+def test_shipped_table_reads_the_issue_examples(tier):
+    from framing.model import default_model_path, kind_for_tier, load
+
+    table = load(default_model_path(kind_for_tier(tier))).names
+    assert table is not None, f"the shipped {tier} model carries no name table"
     assert table.english
     assert names_of(table, "Trump Was Right?") == ["Trump"]
     assert names_of(table, "TRUMP WAS RIGHT ABOUT THE DISGRACEFUL MEDIA") == ["TRUMP"]

@@ -26,14 +26,11 @@ from framing.model.base import Cue, FramingModel, Prediction
 from framing.model.calibration import choose_threshold, fit_calibration, fit_params, out_of_fold_scores, sigmoid
 from framing.model.card import library_versions, training_card
 
-__all__ = ["KIND", "NAMES_FILE", "TIER", "StaticModel", "check_training", "check_parameters", "default_names",
+__all__ = ["KIND", "TIER", "StaticModel", "check_training", "check_parameters",
            "extra_training_section", "fit_pipeline", "fit_names", "from_artifact", "train"]
 
 KIND = "static"
 TIER = "fast"
-#: The proper-name table for models written before models carried their own (beside the
-#: shipped models; learned from BABE by ``python benchmarks/name_cues.py --write-table``).
-NAMES_FILE = "names.json"
 
 
 class _OneBlasThread:
@@ -140,19 +137,6 @@ def fit_names(texts: Sequence[str], lexicons: dict | None = None) -> ProperNames
     return ProperNames().fit(list(texts), known_words(lexicons))
 
 
-def default_names() -> ProperNames | None:
-    """The shipped proper-name table, for a model file that carries none (None if absent)."""
-    import json
-
-    from framing.paths import shipped_model_dir
-
-    path = shipped_model_dir() / NAMES_FILE
-    try:
-        return ProperNames.from_dict(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError, AttributeError):
-        return None
-
-
 def fit_pipeline(texts: Sequence[str], y: np.ndarray, biased_words=None, params: dict | None = None,
                  lexicons: dict | None = None, seed: int = 0):
     """Fit a fresh pipeline; the word-level annotations reach the features by metadata routing."""
@@ -240,8 +224,9 @@ def from_artifact(path: str | os.PathLike, card: dict[str, Any], model_class: ty
     if attach is not None:
         attach(pipeline)
     try:
-        # A model written before models carried their name table reads the shipped one.
-        names = ProperNames.from_dict(payload["names"]) if "names" in payload else default_names()
+        # A model written before models carried their name table explains as it did
+        # then: names can be among its cues (retrain it to keep them out).
+        names = ProperNames.from_dict(payload["names"]) if "names" in payload else None
         model = (model_class or StaticModel)(pipeline, payload["calibration"], payload["threshold"], card, names=names)
     except (TypeError, ValueError, IndexError, AttributeError):
         raise FramingError("model file is damaged (calibration, threshold or name table)", path) from None
