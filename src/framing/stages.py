@@ -1,7 +1,8 @@
-"""The DVC pipeline's own steps that are not everyday commands: get the corpus, prepare it.
+"""The DVC pipeline's own steps that are not everyday commands: get the corpus, prepare it,
+fine-tune the accurate tier's encoder and fit its technique head.
 
-`dvc repro` runs these as ``framing stage get-corpus`` and ``framing stage
-prepare`` (a sub-app of the command line); training and evaluation run through
+`dvc repro` runs these as ``framing stage get-corpus``, ``prepare``, ``finetune`` and
+``techniques`` (a sub-app of the command line); training and evaluation run through
 the ordinary ``framing train`` / ``framing evaluate`` commands, so the pipeline
 and a user at the terminal exercise exactly the same code.
 """
