@@ -254,3 +254,12 @@ def test_reports_show_the_techniques_beside_the_sentence(small_model):
     assert console.export_text().count("[appeal to fear 0.71] [flag-waving 0.55]") == 2
     assert result.to_dict()["sentences"][0]["techniques"] == [{"name": "appeal to fear", "probability": 0.71},
                                                             {"name": "flag-waving", "probability": 0.55}]
+
+
+def test_the_key_to_the_labels_shows_only_where_there_are_labels(small_model):
+    from framing import reports
+    from framing.scoring import score_text
+
+    text = "Wake up, America!\n\nThe council approved the budget on Tuesday."
+    assert "[technique]" in reports.render_markdown([score_text(_Labelled(small_model), text)])
+    assert "[technique]" not in reports.render_markdown([score_text(small_model, text)])

@@ -127,6 +127,11 @@ def _visible(result, only_loaded: bool) -> list:
 TECHNIQUE_KEY = "; [technique] = propaganda technique the accurate tier names (docs/techniques.md)"
 
 
+def technique_key(result) -> str:
+    """The key to the technique labels, for a report that shows some (the fast tier's never do)."""
+    return TECHNIQUE_KEY if any(g.techniques for s in result.sentences for g in [s, *s.segments]) else ""
+
+
 def techniques_text(techniques) -> str:
     """``[doubt 0.62] [appeal to fear 0.55]``: a part's techniques as the text reports print."""
     return " ".join(f"[{t.name} {t.probability:.2f}]" for t in techniques)
@@ -145,7 +150,7 @@ def print_table(results: Sequence, console: Console | None = None, only_loaded: 
         style = {"low": "green", "moderate": "yellow", "high": "bold red"}[result.verdict]
         console.print(Text(summary_line(result), style=style if not plain else ""))
         console.print(Text(bands_line(result) + "; cue words " + ("between *asterisks*" if plain else "in red")
-                           + TECHNIQUE_KEY, style="dim"))
+                           + technique_key(result), style="dim"))
         table = Table(show_header=True, header_style="bold", expand=True, show_lines=False)
         table.add_column("#", justify="right", width=3)
         table.add_column("p", justify="right", width=5, no_wrap=True)
@@ -197,7 +202,7 @@ def render_markdown(results: Sequence, only_loaded: bool = False) -> str:
         head = result.headline_text
         parts.append(f"## {_md_escape(head) if head else result.file}\n")
         parts.append(f"`{result.file}`\n")
-        parts.append(summary_line(result) + f" ({bands_line(result)}; cue words in **bold**{TECHNIQUE_KEY}.)\n")
+        parts.append(summary_line(result) + f" ({bands_line(result)}; cue words in **bold**{technique_key(result)}.)\n")
         parts.append("| # | p | voice | sentence |\n|---:|---:|---|---|")
         hints = []
         for s in _visible(result, only_loaded):
