@@ -83,35 +83,17 @@ class Batch:
 
     def ids(self, vocab: dict) -> np.ndarray:
         """Id of every (lower-cased) token in ``vocab`` (0 = unknown); memoized per vocab."""
-        key = ("lower", id(vocab))
-        hit = self._memo.get(key)
-        if hit is None or hit[0] is not vocab:
-            table, rows = self._rows()
-            get = vocab.get
-            column = table.column(key, vocab, lambda pairs: (get(w, 0) for _, w in pairs))
-            hit = self._memo[key] = (vocab, column[rows])
-        return hit[1]
+        get = vocab.get
+        return self.word_values("lower", vocab, lambda pairs: (get(w, 0) for _, w in pairs))
 
     def cased_ids(self, vocab: dict) -> np.ndarray:
         """Ids of the words as written, falling back to their lower-case form."""
-        key = ("cased", id(vocab))
-        hit = self._memo.get(key)
-        if hit is None or hit[0] is not vocab:
-            table, rows = self._rows()
-            get = vocab.get
-            column = table.column(key, vocab, lambda pairs: (get(c) or get(w, 0) for c, w in pairs))
-            hit = self._memo[key] = (vocab, column[rows])
-        return hit[1]
+        get = vocab.get
+        return self.word_values("cased", vocab, lambda pairs: (get(c) or get(w, 0) for c, w in pairs))
 
     def in_set(self, members: frozenset) -> np.ndarray:
         """True for every token whose lower-case form is in ``members``."""
-        key = ("in", id(members))
-        hit = self._memo.get(key)
-        if hit is None or hit[0] is not members:
-            table, rows = self._rows()
-            column = table.column(key, members, lambda pairs: (w in members for _, w in pairs), dtype=bool)
-            hit = self._memo[key] = (members, column[rows])
-        return hit[1]
+        return self.word_values("in", members, lambda pairs: (w in members for _, w in pairs), dtype=bool)
 
     def word_values(self, key: str, owner, values, dtype=np.int64) -> np.ndarray:
         """Per token, ``values(pairs)`` of its word, computed once per distinct word in
