@@ -360,7 +360,7 @@ def csv_header(explain: bool = False) -> str:
 def score_chunk(model: FramingModel, texts: Sequence[str], output_format: str = "jsonl", explain: bool = False,
                 suggest: bool = False) -> str:
     """The one unit of work every backend runs: label a chunk (with ``suggest``, suggest plainer words) and render it."""
-    predictions = model.predict(list(texts))
+    predictions = model.predict(list(texts), techniques=explain)
     return render(predictions, output_format, explain, suggest_for(model, predictions) if suggest else None)
 
 

@@ -166,12 +166,13 @@ class AccurateModel(StaticModel):
             out.append(sorted(hits, key=lambda t: -t.probability))
         return out
 
-    def predict(self, texts: Sequence[str], cues: bool = True) -> list[Prediction]:
+    def predict(self, texts: Sequence[str], cues: bool = True, techniques: bool = True) -> list[Prediction]:
         # With cues (score, compare, predict --explain) the techniques come along: the
-        # encoder keeps its last pass, so they cost only the head's small product.
+        # encoder keeps its last pass, so they cost only the head's small product; plain
+        # `framing predict` prints none, so it asks for none.
         texts = list(texts)
         predictions = super().predict(texts, cues=cues)
-        if not cues or not texts:
+        if not cues or not techniques or not texts:
             return predictions
         return [Prediction(p.text, p.probability, p.label, p.cues, t)
                 for p, t in zip(predictions, self.techniques(texts))]

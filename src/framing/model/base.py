@@ -131,7 +131,9 @@ class FramingModel(ABC):
     def label(self, probabilities: np.ndarray) -> list[str]:
         return [LABELS[int(p >= self.threshold)] for p in probabilities]
 
-    def predict(self, texts: Sequence[str], cues: bool = True) -> list[Prediction]:
+    def predict(self, texts: Sequence[str], cues: bool = True, techniques: bool = True) -> list[Prediction]:
+        """Label ``texts``; with ``cues``, explain them and (kinds that have a technique head,
+        unless ``techniques`` is false) name their techniques."""
         texts = list(texts)
         proba = self.predict_proba(texts)
         labels = self.label(proba)

@@ -103,7 +103,7 @@ class StaticModel(FramingModel):
             spans = explain(self.pipeline, list(texts), names=self.names)
         return [[Cue(t[s:e], s, e, w) for s, e, w in sp] for t, sp in zip(texts, spans)]
 
-    def predict(self, texts: Sequence[str], cues: bool = True) -> list[Prediction]:
+    def predict(self, texts: Sequence[str], cues: bool = True, techniques: bool = True) -> list[Prediction]:
         if not cues:
             return super().predict(texts, cues=False)
         # Probabilities and cues from one pass over the feature groups (the base
